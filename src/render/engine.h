@@ -1,0 +1,56 @@
+/* engine.h - the render engine's public API: a timeline (renderParams JSON,
+ * docs/renderParams.md) in, finished files out. The engine knows nothing of
+ * HTTP, databases or job queues; the CLI, the service's workers and the tests
+ * all call these functions.
+ *
+ * It streams: frames are composited and handed to the encoder as they are
+ * made, in a compositor thread beside the encoder's threads, and audio is mixed
+ * in blocks, so memory does not grow with the video's length. */
+#ifndef SR_ENGINE_H
+#define SR_ENGINE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/err.h"
+
+typedef struct sr_progress {
+    int64_t frame;        /* frames encoded so far */
+    int64_t total_frames;
+    double percent;       /* 0..100 */
+    double fps;           /* encoded frames per second of wall time */
+    double eta_s;         /* estimated seconds left */
+} sr_progress;
+
+typedef struct sr_render_opts {
+    /* OUT.mp4; OUT.srt, OUT.vtt, OUT.txt, OUT.jpg and OUT.mp3 are written beside
+     * it (the extension of out_path is replaced). Every file is written under a
+     * temporary name and renamed when complete. */
+    const char *out_path;
+    /* Folder that relative media paths in the timeline resolve against (NULL: "."). */
+    const char *base_dir;
+    /* Called from the rendering thread at most ~4 times a second. May be NULL. */
+    void (*progress)(void *ud, const sr_progress *p);
+    void *progress_ud;
+    /* When non-NULL and *cancel becomes non-zero, the render stops within a
+     * frame or two and returns SR_ECANCELLED (no output left behind). */
+    volatile int *cancel;
+    /* Worker threads for compositing (0 = automatic). */
+    int threads;
+} sr_render_opts;
+
+/* Renders the timeline rp to the files named by opts. Returns 0 or a negative
+ * SR_E* code with err filled (the field or file at fault named). rp is not
+ * modified. */
+int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err);
+
+/* Validates a timeline without rendering (fields, limits, media present and
+ * decodable). Returns 0 or an error. */
+int sr_render_validate(const json_t *rp, const char *base_dir, sr_err *err);
+
+/* Writes OUT.srt, OUT.vtt and OUT.txt from rp's subtitles[] (used by sr_render;
+ * exposed for tests). base is the output path without extension. */
+int sr_write_subtitle_files(const json_t *rp, const char *base, sr_err *err);
+
+#endif

@@ -1,0 +1,18 @@
+# Every tests/test_<name>.c is one cmocka executable and one ctest test.
+# A test links the libraries named in its first line comment:  /* libs: sr_render sr_common */
+file(GLOB SR_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
+file(GLOB SR_TEST_SUPPORT CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
+add_library(sr_testsupport STATIC ${SR_TEST_SUPPORT} ${CMAKE_SOURCE_DIR}/tests/support/empty.c)
+target_link_libraries(sr_testsupport PUBLIC sr_common PkgConfig::AV)
+foreach(src ${SR_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  file(STRINGS ${src} first LIMIT_COUNT 1)
+  string(REGEX MATCH "libs:([^*]*)" _m "${first}")
+  separate_arguments(libs UNIX_COMMAND "${CMAKE_MATCH_1}")
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE ${libs} sr_testsupport PkgConfig::CMOCKA)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES
+    ENVIRONMENT "SR_SOURCE_DIR=${CMAKE_SOURCE_DIR};SR_BINARY=$<TARGET_FILE:storyreel>;SR_BUILD_DIR=${CMAKE_BINARY_DIR}"
+    TIMEOUT 300)
+endforeach()
