@@ -1,0 +1,40 @@
+/* fixtures.h - helpers for tests: temporary folders, synthetic media, and
+ * reading back what a render produced (a decoded frame, audio levels).
+ * Media are made with real encoders (libav* or the ffmpeg program). */
+#ifndef SR_TEST_FIXTURES_H
+#define SR_TEST_FIXTURES_H
+
+#include <stdint.h>
+
+#include "render/frame.h"
+
+/* A fresh temporary folder (malloc'd path), removed by sr_test_rmdir. */
+char *sr_test_tmpdir(void);
+void sr_test_rmdir(const char *dir);
+/* dir/name in a static rotating buffer (8 slots). */
+const char *sr_test_path(const char *dir, const char *name);
+/* Runs a shell command; returns its exit status (or -1). Output goes to stderr. */
+int sr_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Runs a shell command and captures stdout+stderr (malloc'd, NUL-terminated) and the status. */
+char *sr_test_sh_out(int *status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A 16-bit PCM WAV: a sine of freq Hz (0: silence) at amplitude amp (0..1). */
+int sr_test_write_wav(const char *path, int rate, int channels, double seconds, double freq, double amp);
+/* A solid-colour image (PNG when the path ends in .png, else JPEG) with
+ * alpha (PNG only), made by the ffmpeg program. */
+int sr_test_write_image(const char *path, int w, int h, uint8_t r, uint8_t g, uint8_t b, uint8_t a);
+/* A test video (ffmpeg testsrc2 pattern or a solid colour when color != NULL), optional sine audio. */
+int sr_test_write_video(const char *path, int w, int h, double fps, double seconds, const char *color,
+                        int with_audio);
+
+/* Decodes the video frame shown at time t (s) of a media file into a new YUV420P frame
+ * (caller frees with sr_frame_free). NULL on failure. */
+sr_frame *sr_test_decode_frame(const char *path, double t);
+/* RMS (0..1) of the audio of a media file between t0 and t1 seconds (channels averaged); -1 on failure. */
+double sr_test_audio_rms(const char *path, double t0, double t1);
+/* Media duration from the container (s); -1 on failure. */
+double sr_test_media_duration(const char *path);
+/* Reads a whole file (malloc'd, NUL-terminated); NULL when it cannot. */
+char *sr_test_read(const char *path);
+
+#endif
