@@ -85,6 +85,12 @@ void sr_yuv_to_rgb(int y, int u, int v, uint8_t *r, uint8_t *g, uint8_t *b)
     *b = clamp8((int)(Y + 1.8556 * U + 0.5));
 }
 
+/* d moved toward c by a/255 (a 0..255), rounded. */
+static inline uint8_t mix8(int d, int c, int a)
+{
+    return (uint8_t)((d * (255 - a) + c * a + 127) / 255);
+}
+
 void sr_frame_blend_mask(sr_frame *f, int x0, int y0, const uint8_t *mask, int stride, int w, int h,
                          uint8_t cy, uint8_t cu, uint8_t cv, int alpha)
 {
@@ -97,28 +103,46 @@ void sr_frame_blend_mask(sr_frame *f, int x0, int y0, const uint8_t *mask, int s
         uint8_t *dy = f->data[0] + (size_t)(y0 + my) * f->linesize[0] + x0;
         const uint8_t *m = mask + (size_t)my * stride;
         for (int mx = xs; mx < xe; mx++) {
-            int a = m[mx] * alpha;
+            int a = m[mx];
             if (!a) continue;
-            a = (a + 128) >> 8; /* 0..255 */
-            dy[mx] = (uint8_t)((dy[mx] * (255 - a) + cy * a + 127) / 255);
+            if (a == 255 && alpha == 255) {
+                dy[mx] = cy;
+                continue;
+            }
+            a = (a * alpha * 257 + 32896) >> 16; /* m * alpha / 255, 0..255 */
+            dy[mx] = mix8(dy[mx], cy, a);
         }
     }
-    /* chroma: 2x2 blocks aligned to the frame grid */
-    int cx0 = (x0 + xs) >> 1, cx1 = (x0 + xe + 1) >> 1;
+    /* chroma: 2x2 blocks aligned to the frame grid; mask samples outside the
+     * clipped mask count as 0. Frame x of mask column mx is x0 + mx. */
+    int fx_lo = x0 + xs, fx_hi = x0 + xe; /* frame columns covered: [fx_lo, fx_hi) */
+    int cx0 = fx_lo >> 1, cx1 = (fx_hi + 1) >> 1;
     int cy0 = (y0 + ys) >> 1, cy1 = (y0 + ye + 1) >> 1;
-    for (int cyy = cy0; cyy < cy1; cyy++) {
-        uint8_t *du = f->data[1] + (size_t)cyy * f->linesize[1];
-        uint8_t *dv = f->data[2] + (size_t)cyy * f->linesize[2];
-        for (int cxx = cx0; cxx < cx1; cxx++) {
-            int sum = 0;
-            for (int k = 0; k < 4; k++) {
-                int fx = 2 * cxx + (k & 1) - x0, fy = 2 * cyy + (k >> 1) - y0;
-                if (fx >= xs && fx < xe && fy >= ys && fy < ye) sum += mask[(size_t)fy * stride + fx];
+    /* interior chroma columns: both frame columns 2c and 2c+1 inside [fx_lo, fx_hi) */
+    int in0 = (fx_lo + 1) >> 1, in1 = fx_hi >> 1;
+    if (in0 < cx0) in0 = cx0;
+    if (in1 > cx1) in1 = cx1;
+    if (in1 < in0) in1 = in0;
+    for (int c_y = cy0; c_y < cy1; c_y++) {
+        int fy0 = 2 * c_y - y0, fy1 = fy0 + 1;
+        const uint8_t *r0 = fy0 >= ys && fy0 < ye ? mask + (size_t)fy0 * stride : NULL;
+        const uint8_t *r1 = fy1 >= ys && fy1 < ye ? mask + (size_t)fy1 * stride : NULL;
+        uint8_t *du = f->data[1] + (size_t)c_y * f->linesize[1];
+        uint8_t *dv = f->data[2] + (size_t)c_y * f->linesize[2];
+        for (int c_x = cx0; c_x < cx1; c_x++) {
+            int fx = 2 * c_x, mx = fx - x0, sum;
+            if (c_x >= in0 && c_x < in1) {
+                sum = (r0 ? r0[mx] + r0[mx + 1] : 0) + (r1 ? r1[mx] + r1[mx + 1] : 0);
+            } else {
+                int okl = fx >= fx_lo && fx < fx_hi, okr = fx + 1 >= fx_lo && fx + 1 < fx_hi;
+                sum = 0;
+                if (r0) sum += (okl ? r0[mx] : 0) + (okr ? r0[mx + 1] : 0);
+                if (r1) sum += (okl ? r1[mx] : 0) + (okr ? r1[mx + 1] : 0);
             }
             if (!sum) continue;
-            int a = (sum * alpha / 4 + 128) >> 8;
-            du[cxx] = (uint8_t)((du[cxx] * (255 - a) + cu * a + 127) / 255);
-            dv[cxx] = (uint8_t)((dv[cxx] * (255 - a) + cv * a + 127) / 255);
+            int a = (sum * alpha * 257 + 4 * 32896) >> 18; /* sum/4 * alpha/255, 0..255 */
+            du[c_x] = mix8(du[c_x], cu, a);
+            dv[c_x] = mix8(dv[c_x], cv, a);
         }
     }
 }

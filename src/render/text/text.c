@@ -1,0 +1,756 @@
+/* text.c - scene text elements and subtitles drawn by libass.
+ *
+ * One ASS_Library + ASS_Renderer per sr_text, sized to the output. Every
+ * scene that has text gets its own in-memory ASS track (so its text can be
+ * drawn into that scene's picture during a transition), and the subtitles get
+ * one more. Events are added with millisecond times; each one starts with an
+ * override block that places it with \an + \pos and wraps it between its
+ * margins, so no layout depends on libass's collision handling.
+ *
+ * Sizes follow the Sizes rule of the API: an em is fontSize x 4/3 x short
+ * side / 720 px; the ASS font size is the em times the font's
+ * (ascender + descender) / units-per-em (text_font.c); lines are spaced by
+ * 0.2 em (ass_set_line_spacing, set per draw from the visible blocks) and
+ * boxes are padded 0.25 em.
+ *
+ * The layout box of an element (9-grid cell with a margin of 5% of the short
+ * side, or left/top, and width) includes the 0.25-em padding whether or not a
+ * box is drawn, so turning a background on does not move the text. Line
+ * spacing is per renderer: when blocks of different sizes are visible in one
+ * track at once, the largest em sets it. Draws are serialised by a mutex (one
+ * libass renderer).
+ *
+ * Choices the API leaves open:
+ *   - shadowWidth "N%" is an outline of N% of the frame's short side (1% is
+ *     7.2 px at 720p) in shadowColor; shadowColor alone gives 0.4%; at most 5%.
+ *   - backgroundColor draws one box per line (ASS BorderStyle 3) padded 0.25
+ *     em, in a separate event under the text so that outline and box combine.
+ *   - smallcapitalize is drawn as uppercase.
+ *   - a subtitle cue that libass would wrap to more than maxLines lines is
+ *     shrunk in steps of 10% (at most TX_MAX_CUE_SHRINK steps) until it fits;
+ *     the line count is measured by rendering the cue once off-screen.
+ *   - fontUrl and animations[] are not handled here: a custom font is found
+ *     through fonts_dir by its family name. */
+#include <ass/ass.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/text/text_int.h"
+
+enum { TX_STYLE_TEXT = 0, TX_STYLE_BOX = 1 }; /* style ids in every track */
+
+typedef struct tx_span {
+    long long start, end; /* ms, [start, end) */
+    double em;
+} tx_span;
+
+/* One ASS track and the spans of its blocks (for line spacing). */
+typedef struct tx_layer {
+    ASS_Track *track;
+    tx_span *spans;
+    int n, cap;
+} tx_layer;
+
+struct sr_text {
+    int w, h;
+    double short_side;
+    ASS_Library *lib;
+    ASS_Renderer *rnd;
+    tx_layer *scenes; /* index sceneIndex + 1 (scene -1 at 0) */
+    int n_scenes;
+    tx_layer subs;
+    ASS_Track *probe; /* scratch track for measuring subtitle cues */
+    tx_fonts *fonts;
+    locale_t loc; /* UTF-8 LC_CTYPE for letter case, or 0 */
+    int missing_glyphs, fallbacks;
+    pthread_mutex_t lock; /* one libass renderer: draws from several threads take turns */
+};
+
+/* ---- libass messages -------------------------------------------------- */
+
+static void on_ass_msg(int level, const char *fmt, va_list va, void *data)
+{
+    sr_text *tx = data;
+    (void)level;
+    (void)va;
+    if (strstr(fmt, "not found in font") || strstr(fmt, "failed to find any fallback"))
+        tx->missing_glyphs++;
+    else if (strstr(fmt, "not found, selecting one more font"))
+        tx->fallbacks++;
+}
+
+int sr_text_missing_glyphs(const sr_text *tx)
+{
+    return tx ? tx->missing_glyphs : 0;
+}
+
+int sr_text_fallbacks(const sr_text *tx)
+{
+    return tx ? tx->fallbacks : 0;
+}
+
+/* ---- tracks ------------------------------------------------------------ */
+
+static ASS_Track *new_track(sr_text *tx)
+{
+    ASS_Track *t = ass_new_track(tx->lib);
+    if (!t) return NULL;
+    char hdr[1024];
+    int n =
+        snprintf(hdr, sizeof hdr,
+                 "[Script Info]\nScriptType: v4.00+\nPlayResX: %d\nPlayResY: %d\n"
+                 "ScaledBorderAndShadow: yes\nWrapStyle: 0\nKerning: yes\nYCbCr Matrix: None\n\n"
+                 "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+                 "OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, "
+                 "Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, "
+                 "MarginV, Encoding\n"
+                 "Style: T,DejaVu Sans,20,&H00FFFFFF,&H00FFFFFF,&H00000000,&HFF000000,0,0,0,0,"
+                 "100,100,0,0,1,0,0,7,0,0,0,1\n"
+                 "Style: B,DejaVu Sans,20,&HFF000000,&HFF000000,&H00000000,&HFF000000,0,0,0,0,"
+                 "100,100,0,0,3,0,0,7,0,0,0,1\n\n"
+                 "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
+                 "Effect, Text\n",
+                 tx->w, tx->h);
+    ass_process_data(t, hdr, n);
+    ass_track_set_feature(t, ASS_FEATURE_WRAP_UNICODE, 1); /* may be unavailable: -1 */
+    ass_track_set_feature(t, ASS_FEATURE_WHOLE_TEXT_LAYOUT, 1);
+    if (t->n_styles < 3) { /* "Default" + T + B */
+        ass_free_track(t);
+        return NULL;
+    }
+    return t;
+}
+
+static int style_id(const ASS_Track *t, const char *name)
+{
+    for (int i = 0; i < t->n_styles; i++)
+        if (t->styles[i].Name && strcmp(t->styles[i].Name, name) == 0) return i;
+    return 0;
+}
+
+/* Adds one event; takes ownership of text (malloc'd). */
+static int add_event(ASS_Track *t, long long start, long long dur, int layer, int box, int ml,
+                     int mr, char *text)
+{
+    int id = ass_alloc_event(t);
+    if (id < 0) {
+        free(text);
+        return SR_ENOMEM;
+    }
+    ASS_Event *ev = &t->events[id];
+    ev->Start = start;
+    ev->Duration = dur;
+    ev->ReadOrder = id;
+    ev->Layer = layer;
+    ev->Style = style_id(t, box ? "B" : "T");
+    ev->MarginL = ml;
+    ev->MarginR = mr;
+    ev->MarginV = 0;
+    ev->Name = strdup("");
+    ev->Effect = strdup("");
+    ev->Text = text;
+    if (!ev->Name || !ev->Effect) return SR_ENOMEM;
+    return 0;
+}
+
+static int layer_add_span(tx_layer *L, long long start, long long end, double em)
+{
+    if (L->n == L->cap) {
+        int nc = L->cap ? 2 * L->cap : 8;
+        tx_span *ns = realloc(L->spans, (size_t)nc * sizeof *ns);
+        if (!ns) return SR_ENOMEM;
+        L->spans = ns;
+        L->cap = nc;
+    }
+    L->spans[L->n++] = (tx_span){start, end, em};
+    return 0;
+}
+
+/* A text block: a box event (when the style has a box) under the text event. */
+typedef struct tx_block {
+    const char *text;    /* user text */
+    const json_t *words; /* subtitles: words[] for keyword colouring, or NULL */
+} tx_block;
+
+static char *build_event_text(sr_text *tx, const tx_style *st, const tx_place *pl,
+                              const tx_block *bk, int box_pass)
+{
+    sr_buf b;
+    sr_buf_init(&b, TX_MAX_EVENT_BYTES);
+    tx_append_event_tags(&b, st, pl, tx->h, box_pass);
+    tx_case_state cs = {tx->loc, 0};
+    const char *s = bk->text;
+    size_t len = strlen(s), pos = 0;
+    if (bk->words && st->keyword[3] && !box_pass) {
+        size_t i;
+        const json_t *wd;
+        json_array_foreach(bk->words, i, wd)
+        {
+            const char *w = json_string_value(json_object_get(wd, "text"));
+            if (!w || !*w || !json_is_true(json_object_get(wd, "keyword"))) continue;
+            const char *hit = strstr(s + pos, w);
+            if (!hit) continue;
+            size_t at = (size_t)(hit - s), wl = strlen(w);
+            tx_append_user_text(&b, s + pos, at - pos, st->text_case, &cs);
+            tx_append_color_tag(&b, st->keyword);
+            tx_append_user_text(&b, s + at, wl, st->text_case, &cs);
+            tx_append_color_tag(&b, st->color);
+            pos = at + wl;
+        }
+    }
+    tx_append_user_text(&b, s + pos, len - pos, st->text_case, &cs);
+    if (b.failed || !b.p) {
+        sr_buf_free(&b);
+        return NULL;
+    }
+    return b.p; /* ownership passes to the caller */
+}
+
+static int add_block(sr_text *tx, ASS_Track *t, long long start, long long dur, const tx_style *st,
+                     const tx_place *pl, const tx_block *bk)
+{
+    int ml, mr;
+    tx_event_margins(st, pl, tx->w, &ml, &mr);
+    if (st->box[3]) {
+        char *bt = build_event_text(tx, st, pl, bk, 1);
+        if (!bt) return SR_ENOMEM;
+        int rc = add_event(t, start, dur, 0, 1, ml, mr, bt);
+        if (rc) return rc;
+    }
+    char *tt = build_event_text(tx, st, pl, bk, 0);
+    if (!tt) return SR_ENOMEM;
+    return add_event(t, start, dur, 1, 0, ml, mr, tt);
+}
+
+/* ---- styles ------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    int h, v;
+} k_grid[] = {
+    {"top-left", TX_H_LEFT, TX_V_TOP},           {"top-center", TX_H_CENTER, TX_V_TOP},
+    {"top-right", TX_H_RIGHT, TX_V_TOP},         {"center-left", TX_H_LEFT, TX_V_MIDDLE},
+    {"center-center", TX_H_CENTER, TX_V_MIDDLE}, {"center", TX_H_CENTER, TX_V_MIDDLE},
+    {"center-right", TX_H_RIGHT, TX_V_MIDDLE},   {"bottom-left", TX_H_LEFT, TX_V_BOTTOM},
+    {"bottom-center", TX_H_CENTER, TX_V_BOTTOM}, {"bottom-right", TX_H_RIGHT, TX_V_BOTTOM},
+};
+
+static const struct {
+    const char *name;
+    int mode;
+} k_case[] = {
+    {"uppercase", TX_CASE_UPPER},
+    {"lowercase", TX_CASE_LOWER},
+    {"capitalize", TX_CASE_CAPITALIZE},
+    {"smallcapitalize", TX_CASE_UPPER},
+    {"none", TX_CASE_NONE},
+};
+
+/* textVariant defaults (API.md): size, 9-grid position, width. */
+static const struct {
+    const char *name;
+    double size;
+    const char *position;
+    double width;
+} k_variant[] = {
+    {"heading", 66, "center-center", 0.90},
+    {"subheading", 42, "top-center", 0.90},
+    {"body", 20, "center-center", 0.37},
+};
+
+static int grid_find(const char *s, int *h, int *v)
+{
+    for (size_t i = 0; i < sizeof k_grid / sizeof k_grid[0]; i++)
+        if (strcasecmp(s, k_grid[i].name) == 0) {
+            *h = k_grid[i].h;
+            *v = k_grid[i].v;
+            return 0;
+        }
+    return -1;
+}
+
+static int field_err(sr_err *err, const char *pfx, const char *key, const char *what)
+{
+    char f[160];
+    snprintf(f, sizeof f, "%s.%s", pfx, key);
+    return sr_err_set(err, SR_EINVALID_FIELD, f, "%s %s.", f, what);
+}
+
+static int get_color(const json_t *obj, const char *key, uint8_t out[4], int *present,
+                     const char *pfx, sr_err *err)
+{
+    const json_t *v = json_object_get(obj, key);
+    *present = 0;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_string(v) || sr_parse_color(json_string_value(v), out))
+        return field_err(err, pfx, key, "is not a colour");
+    *present = 1;
+    return 0;
+}
+
+/* A fraction from a number (0.25) or a percentage string ("25%"). */
+static int get_fraction(const json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return isfinite(*out) ? 0 : -1;
+    }
+    if (json_is_string(v)) return sr_parse_percent(v, out);
+    return -1;
+}
+
+/* Resolves fontStyle js (may be NULL) onto st, which holds the defaults.
+ * pfx names the style in errors ("elements[2].style"). */
+static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_sub, const char *pfx,
+                       tx_style *st, sr_err *err)
+{
+    int rc = 0, present;
+    double size = def_size;
+    const json_t *v;
+    if (js && !json_is_object(js)) return field_err(err, pfx, "", "is not an object");
+    if ((v = json_object_get(js, "fontFamily")) && json_is_string(v) && *json_string_value(v)) {
+        const char *s = json_string_value(v);
+        size_t o = 0;
+        for (; *s && o < TX_MAX_FAMILY; s++)
+            if (*s != '\\' && *s != '{' && *s != '}' && (unsigned char)*s >= 0x20)
+                st->family[o++] = *s;
+        st->family[o] = 0;
+        if (!o) snprintf(st->family, sizeof st->family, "DejaVu Sans");
+    }
+    if ((v = json_object_get(js, "fontSize")) && !json_is_null(v)) {
+        if (!json_is_number(v) || json_number_value(v) < 1 ||
+            json_number_value(v) > TX_MAX_FONT_SIZE)
+            return field_err(err, pfx, "fontSize", "must be a number from 1 to 500");
+        size = json_number_value(v);
+    }
+    if ((rc = get_color(js, "color", st->color, &present, pfx, err))) return rc;
+    uint8_t bg[4] = {0, 0, 0, 0};
+    int has_bg;
+    if ((rc = get_color(js, "backgroundColor", bg, &has_bg, pfx, err))) return rc;
+    if (is_sub) {
+        if (json_is_true(json_object_get(js, "showBoxBackground"))) {
+            if (!has_bg) memcpy(bg, (uint8_t[4]){0, 0, 0, 160}, 4);
+            memcpy(st->box, bg, 4);
+        }
+    } else if (has_bg) {
+        memcpy(st->box, bg, 4);
+    }
+    int has_sc;
+    if ((rc = get_color(js, "shadowColor", st->outline, &has_sc, pfx, err))) return rc;
+    double sw = has_sc ? 0.004 : 0;
+    if ((v = json_object_get(js, "shadowWidth")) && !json_is_null(v)) {
+        if (get_fraction(v, &sw) || sw < 0 || sw > 1)
+            return field_err(err, pfx, "shadowWidth", "is not a percentage");
+        if (!json_is_string(v)) sw /= 100; /* a bare number is a percentage too */
+        if (sw > 0.05) sw = 0.05;
+        if (!has_sc) memcpy(st->outline, (uint8_t[4]){0, 0, 0, 255}, 4);
+    }
+    st->outline_px = sw * tx->short_side;
+    if (is_sub && (rc = get_color(js, "keywordColor", st->keyword, &present, pfx, err))) return rc;
+    if ((v = json_object_get(js, "alignment")) && json_is_string(v)) {
+        const char *a = json_string_value(v);
+        if (!strcasecmp(a, "left"))
+            st->halign = TX_H_LEFT;
+        else if (!strcasecmp(a, "center") || !strcasecmp(a, "centre"))
+            st->halign = TX_H_CENTER;
+        else if (!strcasecmp(a, "right"))
+            st->halign = TX_H_RIGHT;
+        else
+            return field_err(err, pfx, "alignment", "must be left, center or right");
+    }
+    if ((v = json_object_get(js, "decorations")) && json_is_array(v)) {
+        size_t i;
+        const json_t *d;
+        json_array_foreach(v, i, d)
+        {
+            const char *s = json_string_value(d);
+            if (!s) continue;
+            if (!strcasecmp(s, "bold"))
+                st->bold = 1;
+            else if (!strcasecmp(s, "italics") || !strcasecmp(s, "italic"))
+                st->italic = 1;
+            else if (!strcasecmp(s, "underline"))
+                st->underline = 1;
+            else if (!strcasecmp(s, "linethrough"))
+                st->strike = 1;
+        }
+    }
+    if ((v = json_object_get(js, "case")) && json_is_string(v)) {
+        for (size_t i = 0; i < sizeof k_case / sizeof k_case[0]; i++)
+            if (!strcasecmp(json_string_value(v), k_case[i].name)) st->text_case = k_case[i].mode;
+    }
+    st->em = size * 4.0 / 3.0 * tx->short_side / 720.0;
+    st->ass_size = st->em * tx_fonts_ratio(tx->fonts, st->family);
+    return 0;
+}
+
+static void style_defaults(tx_style *st)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->family, sizeof st->family, "DejaVu Sans");
+    memcpy(st->color, (uint8_t[4]){255, 255, 255, 255}, 4);
+    st->halign = TX_H_CENTER;
+}
+
+/* The 9-grid box of width bw: a margin of 5% of the short side from the edges. */
+static void grid_place(const sr_text *tx, int hcol, int vrow, double bw, tx_place *pl)
+{
+    double m = 0.05 * tx->short_side;
+    pl->w = bw;
+    pl->x = hcol == TX_H_LEFT ? m : hcol == TX_H_RIGHT ? tx->w - m - bw : (tx->w - bw) / 2;
+    pl->vrow = vrow;
+    pl->y = vrow == TX_V_TOP ? m : vrow == TX_V_BOTTOM ? tx->h - m : tx->h / 2.0;
+}
+
+/* ---- scene text elements ---------------------------------------------- */
+
+static int get_time(const json_t *obj, const char *key, double *out, int required, const char *pfx,
+                    sr_err *err)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (required) return field_err(err, pfx, key, "is missing");
+        return 0;
+    }
+    double d = json_number_value(v);
+    if (!json_is_number(v) || !isfinite(d) || d < 0 || d > 86400)
+        return field_err(err, pfx, key, "must be a number of seconds from 0 to 86400");
+    *out = d;
+    return 0;
+}
+
+static int check_text(const char *s, const char *pfx, sr_err *err)
+{
+    if (strlen(s) > TX_MAX_TEXT_BYTES) {
+        char f[160];
+        snprintf(f, sizeof f, "%s.text", pfx);
+        return sr_err_set(err, SR_ELIMIT, f, "%s is longer than 2,000 characters.", f);
+    }
+    return 0;
+}
+
+static tx_layer *scene_layer(sr_text *tx, int scene)
+{
+    int idx = scene + 1;
+    if (idx < 0 || idx >= tx->n_scenes) return NULL;
+    return &tx->scenes[idx];
+}
+
+static int add_element(sr_text *tx, const json_t *el, int index, sr_err *err)
+{
+    char pfx[64];
+    snprintf(pfx, sizeof pfx, "elements[%d]", index);
+    const json_t *v;
+    const char *text = json_string_value(json_object_get(el, "text"));
+    if (!text) return field_err(err, pfx, "text", "must be a string");
+    int rc = check_text(text, pfx, err);
+    if (rc) return rc;
+    if (!*text) return 0;
+    double start = 0, dur = 0;
+    if ((rc = get_time(el, "startTime", &start, 1, pfx, err))) return rc;
+    if ((rc = get_time(el, "duration", &dur, 1, pfx, err))) return rc;
+    if (dur <= 0) return 0;
+    int scene = -1;
+    if ((v = json_object_get(el, "sceneIndex")) && json_is_integer(v)) {
+        json_int_t s = json_integer_value(v);
+        if (s < -1 || s >= TX_MAX_SCENES)
+            return field_err(err, pfx, "sceneIndex", "is out of range");
+        scene = (int)s;
+    }
+    /* variant defaults */
+    double def_size = 20, def_width = 0.37;
+    const char *def_pos = "center-center";
+    const char *variant = json_string_value(json_object_get(el, "textVariant"));
+    for (size_t i = 0; variant && i < sizeof k_variant / sizeof k_variant[0]; i++)
+        if (!strcasecmp(variant, k_variant[i].name)) {
+            def_size = k_variant[i].size;
+            def_pos = k_variant[i].position;
+            def_width = k_variant[i].width;
+        }
+    const json_t *js = json_object_get(el, "style");
+    /* placement */
+    const char *pos = json_string_value(json_object_get(el, "position"));
+    if (!pos) pos = json_string_value(json_object_get(js, "position"));
+    const json_t *jl = json_object_get(el, "left"), *jt = json_object_get(el, "top");
+    int explicit_xy = jl || jt;
+    double left = 0, top = 0, width = -1;
+    if (explicit_xy) {
+        if (jl && (get_fraction(jl, &left) || left < 0 || left > 1))
+            return field_err(err, pfx, "left", "must be a fraction from 0 to 1");
+        if (jt && (get_fraction(jt, &top) || top < 0 || top > 1))
+            return field_err(err, pfx, "top", "must be a fraction from 0 to 1");
+    }
+    if ((v = json_object_get(el, "width")) && !json_is_null(v)) {
+        if (get_fraction(v, &width) || width <= 0 || width > 1)
+            return field_err(err, pfx, "width", "must be a fraction above 0 and at most 1");
+    }
+    int hcol = TX_H_CENTER, vrow = TX_V_MIDDLE;
+    if (!explicit_xy && grid_find(pos ? pos : def_pos, &hcol, &vrow))
+        return field_err(err, pfx, "position", "is not a 9-grid position");
+    tx_style st;
+    style_defaults(&st);
+    st.halign = explicit_xy ? TX_H_LEFT : hcol; /* the style's alignment overrides */
+    char spfx[80];
+    snprintf(spfx, sizeof spfx, "%s.style", pfx);
+    if ((rc = parse_style(tx, js, def_size, 0, spfx, &st, err))) return rc;
+    tx_place pl;
+    if (explicit_xy) {
+        pl.x = left * tx->w;
+        pl.y = top * tx->h;
+        pl.vrow = TX_V_TOP;
+        pl.w = width > 0 ? width * tx->w : tx->w - pl.x - 0.05 * tx->short_side;
+        if (pl.w < st.em * 1.5) pl.w = st.em * 1.5;
+    } else {
+        double bw = width > 0 ? width * tx->w
+                              : (variant ? def_width * tx->w : tx->w - 0.1 * tx->short_side);
+        grid_place(tx, hcol, vrow, bw, &pl);
+    }
+    tx_layer *L = scene_layer(tx, scene);
+    if (!L) return field_err(err, pfx, "sceneIndex", "is out of range");
+    if (!L->track && !(L->track = new_track(tx)))
+        return sr_err_set(err, SR_ENOMEM, pfx, "Could not create a libass track.");
+    long long s_ms = llround(start * 1000), d_ms = llround(dur * 1000);
+    tx_block bk = {text, NULL};
+    if ((rc = add_block(tx, L->track, s_ms, d_ms, &st, &pl, &bk)) ||
+        (rc = layer_add_span(L, s_ms, s_ms + d_ms, st.em)))
+        return sr_err_set(err, rc, pfx, "Out of memory while building the text.");
+    return 0;
+}
+
+/* ---- subtitles --------------------------------------------------------- */
+
+/* Lines libass makes of the block: the vertical extent of its glyph images
+ * over the line pitch (ascender + descender + spacing), rounded so that a
+ * line's ink of 0.1..0.5 pitch less than the pitch counts as one line. */
+static int probe_lines(sr_text *tx, const tx_style *st, const tx_place *pl, const tx_block *bk)
+{
+    tx_style ps = *st;
+    ps.outline_px = 0;
+    ps.box[3] = 0;
+    ass_flush_events(tx->probe);
+    int ml, mr;
+    tx_event_margins(&ps, pl, tx->w, &ml, &mr);
+    char *t = build_event_text(tx, &ps, pl, bk, 0);
+    if (!t || add_event(tx->probe, 0, 1000, 0, 0, ml, mr, t)) return -1;
+    ass_set_line_spacing(tx->rnd, 0.2 * ps.em);
+    int chg;
+    int top = tx->h * 4, bot = -tx->h * 4;
+    for (ASS_Image *im = ass_render_frame(tx->rnd, tx->probe, 0, &chg); im; im = im->next) {
+        if (im->w <= 0 || im->h <= 0) continue;
+        if (im->dst_y < top) top = im->dst_y;
+        if (im->dst_y + im->h > bot) bot = im->dst_y + im->h;
+    }
+    if (bot <= top) return 0;
+    double pitch = ps.ass_size + 0.2 * ps.em;
+    return (int)floor((bot - top) / pitch + 0.8);
+}
+
+static int add_cue(sr_text *tx, const json_t *cue, int index, sr_err *err)
+{
+    char pfx[64];
+    snprintf(pfx, sizeof pfx, "subtitles[%d]", index);
+    if (!json_is_object(cue)) return field_err(err, pfx, "", "is not an object");
+    if (json_is_true(json_object_get(cue, "hidden"))) return 0;
+    const char *text = json_string_value(json_object_get(cue, "text"));
+    if (!text) return field_err(err, pfx, "text", "must be a string");
+    int rc = check_text(text, pfx, err);
+    if (rc) return rc;
+    double start = 0, end = 0;
+    if ((rc = get_time(cue, "startTime", &start, 1, pfx, err))) return rc;
+    if ((rc = get_time(cue, "endTime", &end, 1, pfx, err))) return rc;
+    if (!*text || end <= start) return 0;
+    int max_lines = 2;
+    const json_t *v = json_object_get(cue, "maxLines");
+    if (v && json_is_integer(v)) {
+        json_int_t m = json_integer_value(v);
+        if (m < 1 || m > 10) return field_err(err, pfx, "maxLines", "must be from 1 to 10");
+        max_lines = (int)m;
+    }
+    const json_t *js = json_object_get(cue, "style");
+    char spfx[80];
+    snprintf(spfx, sizeof spfx, "%s.style", pfx);
+    tx_style st;
+    style_defaults(&st);
+    const char *pos = js ? json_string_value(json_object_get(js, "position")) : NULL;
+    int hcol = TX_H_CENTER, vrow = TX_V_BOTTOM;
+    if (pos && grid_find(pos, &hcol, &vrow))
+        return field_err(err, spfx, "position", "is not a 9-grid position");
+    st.halign = hcol; /* the style's alignment overrides */
+    if ((rc = parse_style(tx, js, 24, 1, spfx, &st, err))) return rc;
+    double pw = 0.8;
+    if (js && (v = json_object_get(js, "paragraphWidth")) && !json_is_null(v)) {
+        if (get_fraction(v, &pw)) pw = -1;
+        if (json_is_number(v) && pw > 1) pw /= 100; /* 80 as well as 0.8 */
+        if (pw <= 0 || pw > 1)
+            return field_err(err, spfx, "paragraphWidth",
+                             "must be a percentage above 0% and at most 100%");
+    }
+    tx_place pl;
+    grid_place(tx, hcol, vrow, pw * tx->w, &pl);
+    const json_t *words = json_object_get(cue, "words");
+    tx_block bk = {text, json_is_array(words) ? words : NULL};
+    /* shrink until libass's wrap fits maxLines */
+    for (int step = 0; step < TX_MAX_CUE_SHRINK; step++) {
+        int lines = probe_lines(tx, &st, &pl, &bk);
+        if (lines < 0)
+            return sr_err_set(err, SR_ENOMEM, pfx, "Out of memory while measuring a subtitle.");
+        if (lines <= max_lines) break;
+        st.em *= 0.9;
+        st.ass_size *= 0.9;
+        st.outline_px *= 0.9;
+    }
+    long long s_ms = llround(start * 1000), e_ms = llround(end * 1000);
+    if ((rc = add_block(tx, tx->subs.track, s_ms, e_ms - s_ms, &st, &pl, &bk)) ||
+        (rc = layer_add_span(&tx->subs, s_ms, e_ms, st.em)))
+        return sr_err_set(err, rc, pfx, "Out of memory while building the subtitles.");
+    return 0;
+}
+
+/* ---- create / destroy -------------------------------------------------- */
+
+static void layer_free(tx_layer *L)
+{
+    if (L->track) ass_free_track(L->track);
+    free(L->spans);
+    memset(L, 0, sizeof *L);
+}
+
+void sr_text_destroy(sr_text *tx)
+{
+    if (!tx) return;
+    for (int i = 0; i < tx->n_scenes; i++)
+        layer_free(&tx->scenes[i]);
+    free(tx->scenes);
+    layer_free(&tx->subs);
+    if (tx->probe) ass_free_track(tx->probe);
+    if (tx->rnd) ass_renderer_done(tx->rnd);
+    if (tx->lib) ass_library_done(tx->lib);
+    tx_fonts_destroy(tx->fonts);
+    if (tx->loc) freelocale(tx->loc);
+    pthread_mutex_destroy(&tx->lock);
+    free(tx);
+}
+
+static int is_scene_text(const json_t *el)
+{
+    const char *et = json_string_value(json_object_get(el, "elementType"));
+    return et && strcmp(et, "SceneText") == 0;
+}
+
+int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fonts_dir,
+                   sr_err *err)
+{
+    int rc = 0;
+    *out = NULL;
+    if (w < 16 || h < 16 || w > 16384 || h > 16384)
+        return sr_err_set(err, SR_EINVALID_FIELD, "output", "The output size is out of range.");
+    sr_text *tx = calloc(1, sizeof *tx);
+    if (!tx) return sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    pthread_mutex_init(&tx->lock, NULL);
+    tx->w = w;
+    tx->h = h;
+    tx->short_side = w < h ? w : h;
+    tx->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    tx->fonts = tx_fonts_create(fonts_dir);
+    tx->lib = ass_library_init();
+    if (!tx->fonts || !tx->lib) {
+        rc = sr_err_set(err, SR_EFONT, "", "The text renderer (libass) could not be initialised.");
+        goto fail;
+    }
+    ass_set_message_cb(tx->lib, on_ass_msg, tx);
+    if (fonts_dir) ass_set_fonts_dir(tx->lib, fonts_dir);
+    tx->rnd = ass_renderer_init(tx->lib);
+    if (!tx->rnd) {
+        rc = sr_err_set(err, SR_EFONT, "", "The text renderer (libass) could not be initialised.");
+        goto fail;
+    }
+    ass_set_frame_size(tx->rnd, w, h);
+    ass_set_storage_size(tx->rnd, w, h);
+    ass_set_shaper(tx->rnd, ASS_SHAPING_COMPLEX);
+    ass_set_hinting(tx->rnd, ASS_HINTING_NONE);
+    ass_set_fonts(tx->rnd, NULL, "DejaVu Sans", ASS_FONTPROVIDER_AUTODETECT, NULL, 1);
+
+    /* scene layers */
+    const json_t *els = json_object_get(rp, "elements"), *el;
+    int max_scene = -1;
+    size_t i;
+    json_array_foreach(els, i, el)
+    {
+        json_int_t s = json_integer_value(json_object_get(el, "sceneIndex"));
+        if (is_scene_text(el) && s > max_scene && s < TX_MAX_SCENES) max_scene = (int)s;
+    }
+    tx->n_scenes = max_scene + 2;
+    tx->scenes = calloc((size_t)tx->n_scenes, sizeof *tx->scenes);
+    tx->subs.track = new_track(tx);
+    tx->probe = new_track(tx);
+    if (!tx->scenes || !tx->subs.track || !tx->probe) {
+        rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory while setting up text.");
+        goto fail;
+    }
+    json_array_foreach(els, i, el)
+    {
+        if (!is_scene_text(el)) continue;
+        if ((rc = add_element(tx, el, (int)i, err))) goto fail;
+    }
+    const json_t *subs = json_object_get(rp, "subtitles"), *cue;
+    json_array_foreach(subs, i, cue)
+    {
+        if ((rc = add_cue(tx, cue, (int)i, err))) goto fail;
+    }
+    *out = tx;
+    return 0;
+fail:
+    sr_text_destroy(tx);
+    return rc;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static void blend_images(sr_frame *f, const ASS_Image *im)
+{
+    for (; im; im = im->next) {
+        if (im->w <= 0 || im->h <= 0) continue;
+        uint32_t c = im->color;
+        int a = 255 - (int)(c & 0xFF);
+        if (a <= 0) continue;
+        uint8_t y, u, v;
+        sr_rgb_to_yuv((int)(c >> 24), (int)((c >> 16) & 0xFF), (int)((c >> 8) & 0xFF), &y, &u, &v);
+        sr_frame_blend_mask(f, im->dst_x, im->dst_y, im->bitmap, im->stride, im->w, im->h, y, u, v,
+                            a);
+    }
+}
+
+static int draw_layer(sr_text *tx, tx_layer *L, sr_frame *f, double t)
+{
+    if (!L || !L->track || !L->n) return 0;
+    if (f->w != tx->w || f->h != tx->h) return SR_EINTERNAL;
+    if (!isfinite(t) || t < 0) return 0;
+    long long now = llround(t * 1000);
+    double em = 0;
+    for (int i = 0; i < L->n; i++)
+        if (L->spans[i].start <= now && now < L->spans[i].end && L->spans[i].em > em)
+            em = L->spans[i].em;
+    if (em <= 0) return 0; /* nothing visible: skip libass entirely */
+    pthread_mutex_lock(&tx->lock);
+    ass_set_line_spacing(tx->rnd, 0.2 * em);
+    int chg;
+    blend_images(f, ass_render_frame(tx->rnd, L->track, now, &chg));
+    pthread_mutex_unlock(&tx->lock);
+    return 0;
+}
+
+int sr_text_draw_scene(sr_text *tx, sr_frame *f, double t, int scene)
+{
+    return draw_layer(tx, scene_layer(tx, scene), f, t);
+}
+
+int sr_text_draw_subtitles(sr_text *tx, sr_frame *f, double t)
+{
+    return draw_layer(tx, &tx->subs, f, t);
+}

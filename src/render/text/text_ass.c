@@ -1,0 +1,195 @@
+/* text_ass.c - writing ASS event text: user text made literal (no user
+ * character can open an override block or an escape), letter case, and the
+ * override block that places and styles one text block.
+ *
+ * Numbers are printed with integer arithmetic so that no LC_NUMERIC setting
+ * can turn "12.5" into "12,5" inside a tag. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "render/text/text_int.h"
+
+/* ---- small writers ---------------------------------------------------- */
+
+static void put_num(sr_buf *b, double v)
+{
+    if (!isfinite(v)) v = 0;
+    if (v > 1e6) v = 1e6;
+    if (v < -1e6) v = -1e6;
+    long long c = llround(v * 100);
+    const char *sign = c < 0 ? "-" : "";
+    if (c < 0) c = -c;
+    sr_buf_printf(b, "%s%lld.%02lld", sign, c / 100, c % 100);
+}
+
+static void put_utf8(sr_buf *b, uint32_t cp)
+{
+    char o[4];
+    size_t n;
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        o[0] = (char)(0xF0 | (cp >> 18));
+        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    sr_buf_append(b, o, n);
+}
+
+/* ASS colour and alpha: &HBBGGRR& and &HAA& with AA = 255 - opacity. */
+static void put_color(sr_buf *b, const char *tag_c, const char *tag_a, const uint8_t c[4])
+{
+    sr_buf_printf(b, "\\%s&H%02X%02X%02X&\\%s&H%02X&", tag_c, c[2], c[1], c[0], tag_a, 255 - c[3]);
+}
+
+/* ---- letter case ------------------------------------------------------ */
+
+static uint32_t map_case(uint32_t cp, int upper, locale_t loc)
+{
+    if (cp < 0x80) {
+        if (upper && cp >= 'a' && cp <= 'z') return cp - 32;
+        if (!upper && cp >= 'A' && cp <= 'Z') return cp + 32;
+        return cp;
+    }
+    if (!loc) return cp;
+    wint_t r = upper ? towupper_l((wint_t)cp, loc) : towlower_l((wint_t)cp, loc);
+    return r > 0 && r <= 0x10FFFF ? (uint32_t)r : cp;
+}
+
+static int is_letter(uint32_t cp, locale_t loc)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    if (!loc) return 1;
+    return iswalnum_l((wint_t)cp, loc) || cp == 0x2019 /* ’ inside a word */;
+}
+
+/* ---- user text -------------------------------------------------------- */
+
+void tx_append_user_text(sr_buf *b, const char *s, size_t n, int text_case, tx_case_state *cs)
+{
+    size_t i = 0;
+    while (i < n && s[i]) {
+        uint32_t cp;
+        int k = sr_utf8_next(s + i, &cp);
+        if (k <= 0) k = 1;
+        if (i + (size_t)k > n) break; /* a code point cut by the piece's end */
+        i += (size_t)k;
+        if (cp == '\r') continue;
+        if (cp == '\n') {
+            sr_buf_append(b, "\\N", 2);
+            cs->in_word = 0;
+            continue;
+        }
+        if (cp < 0x20 || cp == 0x7F) cp = ' ';
+        int letter = is_letter(cp, cs->loc);
+        switch (text_case) {
+        case TX_CASE_UPPER:
+            cp = map_case(cp, 1, cs->loc);
+            break;
+        case TX_CASE_LOWER:
+            cp = map_case(cp, 0, cs->loc);
+            break;
+        case TX_CASE_CAPITALIZE:
+            if (letter && !cs->in_word) cp = map_case(cp, 1, cs->loc);
+            break;
+        default:
+            break;
+        }
+        cs->in_word = letter || (cs->in_word && cp == '\'');
+        if (cp == '{' || cp == '}') {
+            /* libass reads "\{" and "\}" as literal braces */
+            sr_buf_append(b, "\\", 1);
+            put_utf8(b, cp);
+        } else if (cp == '\\') {
+            /* a backslash followed by a WORD JOINER (invisible, no break):
+             * nothing after it can form \N, \n, \h, \{ or \} */
+            sr_buf_append(b, "\\\xE2\x81\xA0", 4);
+        } else {
+            put_utf8(b, cp);
+        }
+    }
+}
+
+/* ---- tags ------------------------------------------------------------- */
+
+static double pad_px(const tx_style *st)
+{
+    return 0.25 * st->em;
+}
+
+void tx_event_margins(const tx_style *st, const tx_place *pl, int frame_w, int *ml, int *mr)
+{
+    double pad = pad_px(st);
+    double l = pl->x + pad, r = pl->x + pl->w - pad;
+    if (r - l < st->em) { /* too narrow to hold a glyph: widen around the centre */
+        double c = (l + r) / 2;
+        l = c - st->em / 2;
+        r = c + st->em / 2;
+    }
+    if (l < 0) l = 0;
+    if (r > frame_w) r = frame_w;
+    *ml = (int)lround(l);
+    *mr = (int)lround(frame_w - r);
+    if (*mr < 0) *mr = 0;
+    /* libass takes a margin of 0 as "use the style's", which is also 0 */
+}
+
+void tx_append_color_tag(sr_buf *b, const uint8_t rgba[4])
+{
+    sr_buf_append(b, "{", 1);
+    put_color(b, "1c", "1a", rgba);
+    sr_buf_append(b, "}", 1);
+}
+
+void tx_append_event_tags(sr_buf *b, const tx_style *st, const tx_place *pl, int frame_h,
+                          int box_pass)
+{
+    static const int an[3][3] = {{7, 8, 9}, {4, 5, 6}, {1, 2, 3}}; /* [vrow][halign] */
+    double pad = pad_px(st);
+    double x = st->halign == TX_H_LEFT    ? pl->x + pad
+               : st->halign == TX_H_RIGHT ? pl->x + pl->w - pad
+                                          : pl->x + pl->w / 2;
+    double y = pl->vrow == TX_V_TOP      ? pl->y + pad
+               : pl->vrow == TX_V_BOTTOM ? pl->y - pad
+                                         : frame_h / 2.0;
+    sr_buf_printf(b, "{\\an%d\\pos(", an[pl->vrow][st->halign]);
+    put_num(b, x);
+    sr_buf_append(b, ",", 1);
+    put_num(b, y);
+    sr_buf_printf(b, ")\\q0\\fn%s\\fs", st->family);
+    put_num(b, st->ass_size);
+    sr_buf_printf(b, "\\b%d\\i%d\\u%d\\s%d\\shad0", st->bold, st->italic, st->underline,
+                  st->strike);
+    if (box_pass) {
+        uint8_t clear[4] = {0, 0, 0, 0};
+        put_color(b, "1c", "1a", clear);
+        put_color(b, "3c", "3a", st->box);
+        sr_buf_append(b, "\\bord", 5);
+        put_num(b, pad);
+    } else {
+        put_color(b, "1c", "1a", st->color);
+        if (st->outline_px > 0) {
+            put_color(b, "3c", "3a", st->outline);
+            sr_buf_append(b, "\\bord", 5);
+            put_num(b, st->outline_px);
+        } else {
+            sr_buf_append(b, "\\bord0", 6);
+        }
+    }
+    sr_buf_append(b, "}", 1);
+}
