@@ -585,27 +585,6 @@ static void test_blend_mask_contract(void **state)
         }
 }
 
-/* Drawing a 1080p subtitle frame is cheap (libass caches; we blend only its images). */
-static void test_draw_speed_1080p(void **state)
-{
-    (void)state;
-    char *doc =
-        cue_doc("A subtitle line of ordinary length, drawn every frame",
-                "\"style\":{\"fontSize\":32,\"shadowColor\":\"#000000\",\"shadowWidth\":\"0.3%\"}");
-    sr_text *tx = make(doc, 1920, 1080);
-    free(doc);
-    sr_frame *f = black(1920, 1080);
-    sr_text_draw_subtitles(tx, f, 1.5); /* warm the caches */
-    double t0 = sr_now();
-    for (int i = 0; i < 30; i++)
-        sr_text_draw_subtitles(tx, f, 1.5 + i * 0.01);
-    double per = (sr_now() - t0) / 30;
-    /* generous: sanitizer builds and a shared machine */
-    if (per > 0.1) fail_msg("%.1f ms per frame", per * 1000);
-    sr_frame_free(f);
-    sr_text_destroy(tx);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,7 +606,6 @@ int main(void)
         cmocka_unit_test(test_user_text_is_literal),
         cmocka_unit_test(test_errors_name_the_field),
         cmocka_unit_test(test_blend_mask_contract),
-        cmocka_unit_test(test_draw_speed_1080p),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,17 +1,459 @@
-/* Placeholder until the service lands (issue 3): the commands exist and say so. */
+/* service.c - `storyreel serve` and `storyreel keys`.
+ *
+ * serve: one process holds the HTTP API (api.h) and a webhook thread, and
+ * supervises N render worker processes: each is this same binary exec'd as
+ * `storyreel serve --worker-process ...` (so a crash in a decoder takes down
+ * one worker, never the API), dies with its parent (PR_SET_PDEATHSIG), and is
+ * restarted when it exits. Workers and server share only the store.
+ *
+ * Options come from a table; each also has a STORYREEL_* environment variable
+ * (the option wins). */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <curl/curl.h>
+#include <libavutil/log.h>
+
+#include "api/api.h"
 #include "api/service.h"
+#include "common/util.h"
+
+#define MAX_WORKERS 64
+#define DB_FILE "storyreel.db"
+#define SECRET_FILE "server.secret"
+
+/* ---------------------------------------------------------------- options */
+
+typedef struct opts {
+    sr_svc_cfg cfg;
+    char listen[300];
+    int worker_process;
+    char name[128], account[SR_ID_LEN];
+    int json;
+    int max_body_kb, max_upload_mb;
+} opts;
+
+enum { O_STR, O_INT, O_FLAG, O_ROOT };
+static const struct opt_def {
+    const char *name, *env;
+    int type;
+    size_t off, size;
+    const char *help;
+} opt_defs[] = {
+#define S(f) offsetof(opts, f), sizeof(((opts *)0)->f)
+    {"--data", "STORYREEL_DATA", O_STR, S(cfg.data), "data folder (default ./storyreel-data)"},
+    {"--listen", "STORYREEL_LISTEN", O_STR, S(listen), "HOST:PORT (default 127.0.0.1:8080)"},
+    {"--workers", "STORYREEL_WORKERS", O_INT, S(cfg.workers), "render worker processes (default cores/2)"},
+    {"--http-threads", "STORYREEL_HTTP_THREADS", O_INT, S(cfg.http_threads), "HTTP threads (default cores)"},
+    {"--media-root", "STORYREEL_MEDIA_ROOT", O_ROOT, 0, 0, "a folder local media paths may come from"},
+    {"--public-url", "STORYREEL_PUBLIC_URL", O_STR, S(cfg.public_url), "base of the URLs handed out"},
+    {"--allow-private-media", "STORYREEL_ALLOW_PRIVATE_MEDIA", O_FLAG, S(cfg.allow_private_media),
+     "fetch media from private/loopback addresses"},
+    {"--allow-private-webhooks", "STORYREEL_ALLOW_PRIVATE_WEBHOOKS", O_FLAG, S(cfg.allow_private_webhooks),
+     "deliver webhooks to private/loopback addresses"},
+    {"--rate-limit", "STORYREEL_RATE_LIMIT", O_INT, S(cfg.rate_limit), "requests/s per key, 0 = off (default 200)"},
+    {"--max-body-kb", "STORYREEL_MAX_BODY_KB", O_INT, S(max_body_kb), "JSON body limit (default 1024)"},
+    {"--max-upload-mb", "STORYREEL_MAX_UPLOAD_MB", O_INT, S(max_upload_mb), "upload limit (default 200)"},
+    {"--lease-ms", "STORYREEL_LEASE_MS", O_INT, S(cfg.lease_ms), "a worker's job lease (default 5000)"},
+    {"--worker-process", NULL, O_FLAG, S(worker_process), NULL},
+    {"--name", NULL, O_STR, S(name), "keys create: the key's name"},
+    {"--account", NULL, O_STR, S(account), "keys create: add the key to this account"},
+    {"--json", NULL, O_FLAG, S(json), "keys: print JSON"},
+#undef S
+};
+#define N_OPTS (sizeof opt_defs / sizeof opt_defs[0])
+
+static int set_opt(opts *o, const struct opt_def *d, const char *v, sr_err *err)
+{
+    char *field = (char *)o + d->off;
+    switch (d->type) {
+    case O_STR:
+        if (strlen(v) >= d->size) return sr_err_set(err, SR_ELIMIT, d->name, "%s is too long", d->name);
+        snprintf(field, d->size, "%s", v);
+        return 0;
+    case O_INT: {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 0 || n > 1000000000)
+            return sr_err_set(err, SR_EINVALID_FIELD, d->name, "%s needs a whole number, not %s", d->name, v);
+        *(int *)field = (int)n;
+        return 0;
+    }
+    case O_FLAG: *(int *)field = !(!strcmp(v, "0") || !strcmp(v, "false")); return 0;
+    default: {
+        sr_svc_cfg *c = &o->cfg;
+        if (c->n_media_roots >= SR_MAX_MEDIA_ROOTS)
+            return sr_err_set(err, SR_ELIMIT, d->name, "at most %d media roots", SR_MAX_MEDIA_ROOTS);
+        if (!realpath(v, c->media_roots[c->n_media_roots]))
+            return sr_err_set(err, SR_EINVALID_FIELD, d->name, "media root %s does not exist", v);
+        c->n_media_roots++;
+        return 0;
+    }
+    }
+}
+
+static int parse_opts(int argc, char **argv, opts *o, char **positional, int max_pos, sr_err *err)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg.rate_limit = 200;
+    o->cfg.lease_ms = 5000;
+    o->cfg.max_attempts = 3;
+    o->max_body_kb = 1024;
+    o->max_upload_mb = 200;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->cfg.workers = cores > 1 ? (int)(cores / 2) : 1;
+    o->cfg.http_threads = cores > 1 ? (int)cores : 2;
+    snprintf(o->cfg.data, sizeof o->cfg.data, "storyreel-data");
+    snprintf(o->listen, sizeof o->listen, "127.0.0.1:8080");
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const char *v = opt_defs[i].env ? getenv(opt_defs[i].env) : NULL;
+        if (v && *v) {
+            if (opt_defs[i].type == O_ROOT) { /* a colon-separated list */
+                char buf[4096];
+                snprintf(buf, sizeof buf, "%s", v);
+                char *save = NULL;
+                for (char *t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save))
+                    if (set_opt(o, &opt_defs[i], t, err)) return err->code;
+            } else if (set_opt(o, &opt_defs[i], v, err)) {
+                return err->code;
+            }
+        }
+    }
+    int env_roots = o->cfg.n_media_roots, npos = 0;
+    for (int i = 0; i < argc; i++) {
+        const struct opt_def *d = NULL;
+        char *eq = strchr(argv[i], '=');
+        size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+        for (size_t k = 0; k < N_OPTS; k++)
+            if (strlen(opt_defs[k].name) == nlen && !strncmp(argv[i], opt_defs[k].name, nlen)) d = &opt_defs[k];
+        if (!d) {
+            if (argv[i][0] == '-') return sr_err_set(err, SR_EINVALID_FIELD, argv[i], "unknown option %s", argv[i]);
+            if (npos >= max_pos) return sr_err_set(err, SR_EINVALID_FIELD, argv[i], "unexpected %s", argv[i]);
+            positional[npos++] = argv[i];
+            continue;
+        }
+        if (d->type == O_ROOT && env_roots) o->cfg.n_media_roots = env_roots = 0; /* options replace env */
+        const char *v = eq ? eq + 1 : d->type == O_FLAG ? "1" : i + 1 < argc ? argv[++i] : NULL;
+        if (!v) return sr_err_set(err, SR_EINVALID_FIELD, d->name, "%s needs a value", d->name);
+        if (set_opt(o, d, v, err)) return err->code;
+    }
+    sr_svc_cfg *c = &o->cfg;
+    char *colon = strrchr(o->listen, ':');
+    if (!colon || !colon[1] || atoi(colon + 1) < 0 || atoi(colon + 1) > 65535)
+        return sr_err_set(err, SR_EINVALID_FIELD, "--listen", "--listen needs HOST:PORT, not %s", o->listen);
+    snprintf(c->listen_host, sizeof c->listen_host, "%.*s", (int)(colon - o->listen), o->listen);
+    c->listen_port = atoi(colon + 1);
+    if (!c->public_url[0])
+        snprintf(c->public_url, sizeof c->public_url, "http://%s:%d", c->listen_host, c->listen_port);
+    size_t pl = strlen(c->public_url);
+    while (pl && c->public_url[pl - 1] == '/') c->public_url[--pl] = 0;
+    if (c->workers < 1 || c->workers > MAX_WORKERS)
+        return sr_err_set(err, SR_EINVALID_FIELD, "--workers", "--workers must be 1..%d", MAX_WORKERS);
+    if (c->lease_ms < 200) c->lease_ms = 200;
+    c->max_body = (int64_t)(o->max_body_kb ? o->max_body_kb : 1) * 1024;
+    c->max_upload = (int64_t)(o->max_upload_mb ? o->max_upload_mb : 1) * 1024 * 1024;
+    c->max_fetch = c->max_upload;
+    return 0;
+}
+
+static int fail(const sr_err *e)
+{
+    char line[800];
+    fprintf(stderr, "storyreel: %s\n", sr_err_line(e, line, sizeof line));
+    return 1;
+}
+
+/* Creates the data folder and its subfolders; makes cfg->data absolute. */
+static int prepare_data(sr_svc_cfg *c, sr_err *err)
+{
+    static const char *const subdirs[] = {"", "/files", "/cache", "/cache/tts", "/cache/fetch"};
+    char real[PATH_MAX];
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s%s", i ? real : c->data, subdirs[i]);
+        if (mkdir(p, 0755) && errno != EEXIST)
+            return sr_err_set(err, SR_EIO, p, "cannot create the data folder %s: %s", p, strerror(errno));
+        if (!i) {
+            if (!realpath(c->data, real)) return sr_err_set(err, SR_EIO, c->data, "cannot resolve %s", c->data);
+            if (strlen(real) >= sizeof c->data - 64) return sr_err_set(err, SR_ELIMIT, "--data", "path too long");
+        }
+    }
+    snprintf(c->data, sizeof c->data, "%s", real);
+    return 0;
+}
+
+static int open_store(const sr_svc_cfg *c, sr_store **st, sr_err *err)
+{
+    char db[PATH_MAX];
+    snprintf(db, sizeof db, "%s/" DB_FILE, c->data);
+    return sr_store_sqlite()->open(db, st, err);
+}
+
+/* The server secret (signs upload URLs and tokens), made on first start. */
+static int server_secret(const sr_svc_cfg *c, char out[80], sr_err *err)
+{
+    char path[PATH_MAX], *txt = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/" SECRET_FILE, c->data);
+    sr_err ignore = {0};
+    if (sr_read_file(path, 200, &txt, &len, &ignore) == 0 && len >= 32) {
+        snprintf(out, 80, "%.64s", txt);
+        free(txt);
+        return 0;
+    }
+    free(txt);
+    sr_random_hex(out, 32);
+    mode_t old = umask(077);
+    int rc = sr_write_file_atomic(path, out, strlen(out), err);
+    umask(old);
+    return rc;
+}
+
+/* --------------------------------------------------------------- workers */
+
+typedef struct supervisor {
+    char exe[PATH_MAX];
+    char **argv; /* exe serve --worker-process <the server's own arguments> */
+    pid_t pids[MAX_WORKERS];
+    double restart_at[MAX_WORKERS];
+    int n;
+    volatile int alive;
+} supervisor;
+
+static pid_t spawn_worker(supervisor *sv)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    for (int fd = 3; fd < 1024; fd++) close(fd);
+    execv(sv->exe, sv->argv);
+    _exit(127);
+}
+
+static void supervise(supervisor *sv, int stopping)
+{
+    int status, alive = 0;
+    for (int i = 0; i < sv->n; i++) {
+        if (sv->pids[i] > 0 && waitpid(sv->pids[i], &status, WNOHANG) == sv->pids[i]) {
+            if (!stopping)
+                fprintf(stderr, "storyreel: worker %d exited (%s %d); restarting\n", (int)sv->pids[i],
+                        WIFSIGNALED(status) ? "signal" : "status",
+                        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            sv->pids[i] = 0;
+            sv->restart_at[i] = sr_now() + 1.0;
+        }
+        if (!stopping && sv->pids[i] <= 0 && sr_now() >= sv->restart_at[i]) sv->pids[i] = spawn_worker(sv);
+        alive += sv->pids[i] > 0;
+    }
+    sv->alive = alive;
+}
+
+static void stop_workers(supervisor *sv)
+{
+    for (int i = 0; i < sv->n; i++)
+        if (sv->pids[i] > 0) kill(sv->pids[i], SIGTERM);
+    for (int tries = 0; tries < 40; tries++) {
+        supervise(sv, 1);
+        if (!sv->alive) return;
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    for (int i = 0; i < sv->n; i++)
+        if (sv->pids[i] > 0) kill(sv->pids[i], SIGKILL), waitpid(sv->pids[i], NULL, 0);
+}
+
+/* -------------------------------------------------------------- webhooks */
+
+typedef struct hook_thread {
+    const sr_svc_cfg *cfg;
+    sr_store *st;
+    volatile int stop;
+} hook_thread;
+
+static void *webhook_main(void *ud)
+{
+    hook_thread *t = ud;
+    while (!t->stop) {
+        sr_err e = {0};
+        if (sr_webhook_pump(t->cfg, sr_store_sqlite(), t->st, &e) < 0) fail(&e);
+        for (int i = 0; i < 5 && !t->stop; i++) {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ serve */
 
 int sr_service_serve_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "INTERNAL_ERROR: the service is not built yet\n");
-    return 1;
+    opts o;
+    sr_err err = {0};
+    sr_store *st = NULL;
+    sr_api *api = NULL;
+    supervisor sv = {0};
+    hook_thread hooks = {0};
+    pthread_t hook_th;
+    int have_hooks = 0, rc = 1;
+    if (parse_opts(argc, argv, &o, NULL, 0, &err) || prepare_data(&o.cfg, &err)) return fail(&err);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT)) return fail(&err);
+    if (open_store(&o.cfg, &st, &err)) {
+        fail(&err);
+        goto done;
+    }
+    if (o.worker_process) {
+        av_log_set_level(AV_LOG_ERROR); /* a worker's stderr is the server's log */
+        rc = sr_worker_loop(&o.cfg, sr_store_sqlite(), st, NULL);
+        goto done;
+    }
+    char secret[80];
+    if (server_secret(&o.cfg, secret, &err)) {
+        fail(&err);
+        goto done;
+    }
+    /* signals: handled by sigtimedwait in this thread only */
+    sigset_t wait_set;
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGINT);
+    sigaddset(&wait_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &wait_set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    ssize_t n = readlink("/proc/self/exe", sv.exe, sizeof sv.exe - 1);
+    if (n <= 0) {
+        sr_err_set(&err, SR_EINTERNAL, NULL, "cannot find the storyreel executable");
+        fail(&err);
+        goto done;
+    }
+    sv.exe[n] = 0;
+    if (!(sv.argv = calloc((size_t)argc + 4, sizeof *sv.argv))) goto done;
+    sv.argv[0] = sv.exe;
+    sv.argv[1] = "serve";
+    sv.argv[2] = "--worker-process";
+    for (int i = 0; i < argc; i++) sv.argv[3 + i] = argv[i];
+    /* the worker needs the resolved settings, whatever the environment says */
+    sv.n = o.cfg.workers;
+    supervise(&sv, 0);
+
+    if (sr_api_create(&o.cfg, sr_store_sqlite(), st, secret, &sv.alive, &api, &err)) {
+        fail(&err);
+        goto done;
+    }
+    hooks.cfg = &o.cfg;
+    hooks.st = st;
+    have_hooks = pthread_create(&hook_th, NULL, webhook_main, &hooks) == 0;
+    fprintf(stderr, "storyreel: serving on %s (data %s, %d workers)\n", o.cfg.public_url, o.cfg.data, sv.n);
+    for (;;) {
+        struct timespec ts = {0, 200 * 1000000L};
+        int sig = sigtimedwait(&wait_set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM) break;
+        supervise(&sv, 0);
+    }
+    fprintf(stderr, "storyreel: stopping\n");
+    rc = 0;
+done:
+    sr_api_destroy(api);
+    if (have_hooks) {
+        hooks.stop = 1;
+        pthread_join(hook_th, NULL);
+    }
+    stop_workers(&sv);
+    free(sv.argv);
+    sr_store_sqlite()->close(st);
+    curl_global_cleanup();
+    return rc;
+}
+
+/* ------------------------------------------------------------------- keys */
+
+static int keys_create(opts *o, sr_store *st, sr_err *err)
+{
+    const sr_store_ops *ops = sr_store_sqlite();
+    char secret[80] = "", hex[49], key_txt[64], hash[65];
+    sr_key k = {0};
+    if (!o->name[0]) return sr_err_set(err, SR_EINVALID_FIELD, "--name", "keys create needs --name NAME");
+    if (o->account[0]) {
+        if (ops->account_secret(st, o->account, secret, err)) return err->code;
+        snprintf(k.account_id, sizeof k.account_id, "%s", o->account);
+    } else {
+        char sh[65];
+        sr_random_hex(sh, 24);
+        snprintf(secret, sizeof secret, "whsec_%s", sh);
+        sr_uuid(k.account_id);
+        if (ops->account_create(st, k.account_id, o->name, secret, err)) return err->code;
+    }
+    sr_random_hex(hex, 24);
+    snprintf(key_txt, sizeof key_txt, "pictai_%s", hex);
+    sr_sha256_hex(key_txt, strlen(key_txt), hash);
+    sr_uuid(k.id);
+    snprintf(k.name, sizeof k.name, "%s", o->name);
+    snprintf(k.prefix, sizeof k.prefix, "%.15s", key_txt);
+    if (ops->key_create(st, &k, hash, err)) return err->code;
+    if (o->json)
+        printf("{\"key\":\"%s\",\"id\":\"%s\",\"account\":\"%s\",\"webhookSecret\":\"%s\"}\n", key_txt, k.id,
+               k.account_id, secret);
+    else
+        printf("key: %s\nid: %s\naccount: %s\nwebhook secret: %s\n"
+               "(the key is shown once: only its hash is stored)\n",
+               key_txt, k.id, k.account_id, secret);
+    return 0;
+}
+
+static int keys_list(opts *o, sr_store *st, sr_err *err)
+{
+    sr_key *ks = NULL;
+    int n = sr_store_sqlite()->key_list(st, &ks, err);
+    if (n < 0) return n;
+    if (!o->json) printf("%-36s  %-15s  %-36s  %-7s  %s\n", "ID", "PREFIX", "ACCOUNT", "STATE", "NAME");
+    for (int i = 0; i < n; i++) {
+        if (o->json)
+            printf("{\"id\":\"%s\",\"prefix\":\"%s\",\"account\":\"%s\",\"revoked\":%s}\n", ks[i].id, ks[i].prefix,
+                   ks[i].account_id, ks[i].revoked_ms ? "true" : "false");
+        else
+            printf("%-36s  %-15s  %-36s  %-7s  %s\n", ks[i].id, ks[i].prefix, ks[i].account_id,
+                   ks[i].revoked_ms ? "revoked" : "live", ks[i].name);
+    }
+    free(ks);
+    return 0;
 }
 
 int sr_service_keys_main(int argc, char **argv)
 {
-    return sr_service_serve_main(argc, argv);
+    opts o;
+    sr_err err = {0};
+    char *pos[2] = {NULL, NULL};
+    sr_store *st = NULL;
+    if (parse_opts(argc, argv, &o, pos, 2, &err)) return fail(&err);
+    if (!pos[0] || (strcmp(pos[0], "create") && strcmp(pos[0], "list") && strcmp(pos[0], "revoke"))) {
+        fprintf(stderr, "usage: storyreel keys create --name NAME [--account ID] [--data DIR] [--json]\n"
+                        "       storyreel keys list [--data DIR] [--json]\n"
+                        "       storyreel keys revoke ID|PREFIX [--data DIR]\n");
+        return 2;
+    }
+    if (prepare_data(&o.cfg, &err) || open_store(&o.cfg, &st, &err)) return fail(&err);
+    int rc;
+    if (!strcmp(pos[0], "create")) rc = keys_create(&o, st, &err);
+    else if (!strcmp(pos[0], "list")) rc = keys_list(&o, st, &err);
+    else if (!pos[1]) rc = sr_err_set(&err, SR_EINVALID_FIELD, "ID", "keys revoke needs a key id or prefix");
+    else if (!(rc = sr_store_sqlite()->key_revoke(st, pos[1], &err))) printf("revoked %s\n", pos[1]);
+    sr_store_sqlite()->close(st);
+    return rc ? fail(&err) : 0;
 }

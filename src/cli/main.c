@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libavutil/log.h>
+
 #include "api/service.h"
 #include "common/err.h"
 #include "common/util.h"
@@ -168,6 +170,9 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    /* libav* speak only through our error lines, unless asked (STORYREEL_DEBUG=1). */
+    const char *dbg = getenv("STORYREEL_DEBUG");
+    av_log_set_level(dbg && *dbg == '1' ? AV_LOG_INFO : AV_LOG_QUIET);
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -1,0 +1,21 @@
+/* api.h - the HTTP API of `storyreel serve` (libmicrohttpd with its own
+ * thread pool). Requests only read and write the store; renders happen in
+ * worker processes, so no request ever waits on one. */
+#ifndef SR_API_H
+#define SR_API_H
+
+#include "common/err.h"
+#include "jobs/jobs.h"
+#include "store/store.h"
+
+typedef struct sr_api sr_api;
+
+/* Starts serving cfg->listen_host:listen_port. server_secret signs upload
+ * URLs and access tokens. *workers_alive is read by /healthz (it is updated
+ * by the supervisor). The pointers must outlive the server. */
+int sr_api_create(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, const char *server_secret,
+                  const volatile int *workers_alive, sr_api **out, sr_err *err);
+/* Stops the server (waits for requests in flight) and frees it. Accepts NULL. */
+void sr_api_destroy(sr_api *a);
+
+#endif

@@ -1,0 +1,1087 @@
+/* http.c - the HTTP API: libmicrohttpd with its own thread pool, a route
+ * table (method, pattern, handler, auth), JSON bodies through jansson with a
+ * size cap, per-key rate limiting, and the Pictory-shaped answers.
+ *
+ * Paths are matched with the "/pictoryapis" prefix removed (it is optional).
+ * A pattern's "*" matches one path segment and is passed to the handler as
+ * a parameter; "**" matches the rest of the path. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api/api.h"
+#include "common/util.h"
+#include "compiler/compiler.h"
+#include "tts/tts.h"
+
+#define API_PREFIX "/pictoryapis"
+#define MAX_PARAMS 3
+#define MAX_PARAM_LEN 128
+#define PAGE_SIZE 25
+#define UPLOAD_TTL_MS (24LL * 3600 * 1000)
+#define TOKEN_TTL_S 3600
+#define N_BUCKETS 1024
+#define MAX_WEBHOOK_LEN 500
+
+typedef struct hctx hctx;
+typedef enum MHD_Result (*handler_fn)(hctx *h);
+
+enum { AUTH_NONE, AUTH_KEY };
+enum { BODY_JSON, BODY_UPLOAD };
+
+typedef struct route {
+    const char *method, *pattern;
+    handler_fn fn;
+    int auth, body;
+} route;
+
+/* Status codes counted in /metrics (the last slot counts the others). */
+static const int metric_status[] = {200, 201, 204, 206, 400, 401, 403, 404, 405, 409, 413, 416, 429, 500, 503};
+#define N_STATUS ((int)(sizeof metric_status / sizeof metric_status[0]) + 1)
+
+typedef struct bucket {
+    pthread_mutex_t mu;
+    char key_id[SR_ID_LEN];
+    double tokens, last;
+} bucket;
+
+struct sr_api {
+    const sr_svc_cfg *cfg;
+    const sr_store_ops *ops;
+    sr_store *st;
+    char secret[80];
+    const volatile int *workers_alive;
+    struct MHD_Daemon *d;
+    pthread_mutex_t tts_mu; /* the speech engine is not thread-safe */
+    bucket *buckets;
+    uint64_t (*counts)[N_STATUS]; /* [route + 1][status]: requests served */
+};
+
+/* One request's state across libmicrohttpd's calls. */
+typedef struct req {
+    int route;            /* index in routes[], -1 none, -2 wrong method */
+    char params[MAX_PARAMS][MAX_PARAM_LEN];
+    sr_buf body;
+    int too_big;
+    /* uploads */
+    FILE *up_f;
+    char up_tmp[PATH_MAX + 16], up_path[PATH_MAX];
+    int64_t up_size;
+    int up_status;        /* 0 ok, else the HTTP status to answer */
+    char up_msg[160];
+    sr_upload up;
+} req;
+
+struct hctx {
+    sr_api *a;
+    struct MHD_Connection *c;
+    req *r;
+    const char *method;
+    json_t *body; /* parsed JSON body or NULL */
+    sr_key key;   /* the caller (AUTH_KEY routes) */
+};
+
+/* ------------------------------------------------------------- answers */
+
+static void count(hctx *h, int status)
+{
+    int s = N_STATUS - 1;
+    for (int i = 0; i < N_STATUS - 1; i++)
+        if (metric_status[i] == status) s = i;
+    __atomic_fetch_add(&h->a->counts[h->r->route < 0 ? 0 : h->r->route + 1][s], 1, __ATOMIC_RELAXED);
+}
+
+static enum MHD_Result queue(hctx *h, int status, struct MHD_Response *resp)
+{
+    if (!resp) return MHD_NO;
+    count(h, status);
+    enum MHD_Result ret = MHD_queue_response(h->c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Sends body (stolen; NULL: no body) as JSON with status. */
+static enum MHD_Result reply_json(hctx *h, int status, json_t *body)
+{
+    char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    struct MHD_Response *resp = s ? MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE)
+                                  : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(s);
+        return MHD_NO;
+    }
+    if (s) MHD_add_response_header(resp, "Content-Type", "application/json");
+    return queue(h, status, resp);
+}
+
+static enum MHD_Result reply_error(hctx *h, int status, const char *code, const char *field, const char *msg)
+{
+    if (status == 401) return reply_json(h, 401, json_pack("{s:s}", "message", "Unauthorized"));
+    json_t *b = json_pack("{s:s,s:s}", "code", code, "message", msg);
+    if (status == 400 && b)
+        json_object_set_new(b, "fields",
+                            json_pack("[{s:s,s:s}]", "name", field && *field ? field : "body", "errors", msg));
+    return reply_json(h, status, b);
+}
+
+/* An sr_err from a store or validation as an answer. */
+static enum MHD_Result reply_err(hctx *h, const sr_err *e)
+{
+    switch (e->code) {
+    case SR_ENOT_FOUND: return reply_error(h, 404, "NOT_FOUND", e->field, e->msg);
+    case SR_EINVALID_JSON:
+    case SR_EINVALID_FIELD:
+    case SR_ELIMIT:
+    case SR_ENO_SCENES: return reply_error(h, 400, "INVALID_REQUEST_BODY", e->field, e->msg);
+    default: return reply_error(h, 500, sr_err_name(e->code), e->field, e->msg[0] ? e->msg : "internal error");
+    }
+}
+
+static enum MHD_Result reply_job_not_found(hctx *h, const char *id)
+{
+    return reply_json(h, 404,
+                      json_pack("{s:s,s:b,s:{s:s,s:s}}", "job_id", id, "success", 0, "data", "error_code", "5000",
+                                "error_message", "JOB_NOT_FOUND"));
+}
+
+static enum MHD_Result reply_job_id(hctx *h, const char *id)
+{
+    return reply_json(h, 200, json_pack("{s:b,s:{s:s}}", "success", 1, "data", "jobId", id));
+}
+
+/* -------------------------------------------------------------- helpers */
+
+static const char *query(hctx *h, const char *name)
+{
+    return MHD_lookup_connection_value(h->c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void iso_time(int64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Page keys are "<created_ms>_<id>" of the last item shown. */
+static int parse_page_key(const char *k, int64_t *ms, char id[SR_ID_LEN])
+{
+    id[0] = 0;
+    *ms = 0;
+    if (!k || !*k) return 0;
+    char *end;
+    long long v = strtoll(k, &end, 10);
+    if (*end != '_' || strlen(end + 1) >= SR_ID_LEN) return -1;
+    *ms = v;
+    snprintf(id, SR_ID_LEN, "%s", end + 1);
+    return 0;
+}
+
+static json_t *page_key(int64_t ms, const char *id)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "%lld_%s", (long long)ms, id);
+    return json_string(buf);
+}
+
+/* Validates the webhook fields of body into job; 0 or a 400 already sent (-1). */
+static int take_webhook(hctx *h, const json_t *body, sr_job *j, enum MHD_Result *ret)
+{
+    const json_t *w = json_object_get(body, "webhook"), *wi = json_object_get(body, "webhookInput");
+    const char *url = json_string_value(w);
+    if (w && !json_is_null(w)) {
+        if (!url || strlen(url) > MAX_WEBHOOK_LEN || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))) {
+            *ret = reply_error(h, 400, "INVALID_REQUEST_BODY", "webhook",
+                               "webhook must be an http(s) URL of at most 500 characters");
+            return -1;
+        }
+        j->webhook = strdup(url);
+    }
+    if (wi && !json_is_null(wi)) {
+        if (!json_is_object(wi)) {
+            *ret = reply_error(h, 400, "INVALID_REQUEST_BODY", "webhookInput", "webhookInput must be an object");
+            return -1;
+        }
+        j->webhook_input = json_dumps(wi, JSON_COMPACT);
+    }
+    return 0;
+}
+
+/* Creates a job of kind with input (stolen) for the caller and answers its id. */
+static enum MHD_Result submit(hctx *h, const char *kind, json_t *input, const json_t *hooks)
+{
+    sr_job j = {0};
+    enum MHD_Result ret = MHD_NO;
+    sr_uuid(j.id);
+    snprintf(j.account_id, sizeof j.account_id, "%s", h->key.account_id);
+    snprintf(j.kind, sizeof j.kind, "%s", kind);
+    j.max_attempts = h->a->cfg->max_attempts;
+    if (hooks && take_webhook(h, hooks, &j, &ret)) goto done;
+    j.input = json_dumps(input, JSON_COMPACT);
+    sr_err e = {0};
+    if (!j.input) ret = reply_error(h, 500, "OUT_OF_MEMORY", NULL, "out of memory");
+    else if (h->a->ops->job_create(h->a->st, &j, &e)) ret = reply_err(h, &e);
+    else ret = reply_job_id(h, j.id);
+done:
+    json_decref(input);
+    sr_job_clear(&j);
+    return ret;
+}
+
+/* Light checks of a storyboard body (the compiler checks the rest in the
+ * worker): 0, or -1 with a 400 sent. */
+static int check_storyboard(hctx *h, const json_t *sb, int need_name, enum MHD_Result *ret)
+{
+    const char *field = NULL, *msg = NULL;
+    const json_t *scenes = json_object_get(sb, "scenes");
+    const json_t *name = json_object_get(sb, "videoName");
+    if (!json_is_object(sb)) field = "body", msg = "the body must be a JSON object (a storyboard)";
+    else if (json_object_get(sb, "templateId")) field = "templateId", msg = "templates are not supported";
+    else if (!json_is_array(scenes) || !json_array_size(scenes))
+        field = "scenes", msg = "scenes must be an array of at least one scene";
+    else if (name && (!json_is_string(name) || !json_string_length(name)))
+        field = "videoName", msg = "videoName must be a non-empty string";
+    else if (need_name && !name) field = "videoName", msg = "videoName is required to render";
+    else if (json_object_get(sb, "saveProject") && !json_is_boolean(json_object_get(sb, "saveProject")))
+        field = "saveProject", msg = "saveProject must be true or false";
+    if (!field) return 0;
+    *ret = reply_error(h, 400, "INVALID_REQUEST_BODY", field, msg);
+    return -1;
+}
+
+/* The caller's completed preview job id's result; or -1 with an answer sent. */
+static int preview_result(hctx *h, const char *id, json_t **res, enum MHD_Result *ret)
+{
+    sr_job j;
+    if (h->a->ops->job_get(h->a->st, h->key.account_id, id, 0, &j, NULL)) {
+        *ret = reply_job_not_found(h, id);
+        return -1;
+    }
+    int ok = !strcmp(j.kind, "preview") && j.state == SR_JOB_COMPLETED && j.result;
+    *res = ok ? json_loads(j.result, 0, NULL) : NULL;
+    sr_job_clear(&j);
+    if (!*res) {
+        *ret = reply_error(h, 400, "INVALID_REQUEST_BODY", "jobId", "the job is not a completed storyboard preview");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- handlers */
+
+static enum MHD_Result h_healthz(hctx *h)
+{
+    sr_err e = {0};
+    int db_ok = h->a->ops->ping(h->a->st, &e) == 0, workers = *h->a->workers_alive;
+    int ok = db_ok && workers > 0;
+    return reply_json(h, ok ? 200 : 503,
+                      json_pack("{s:s,s:s,s:i}", "status", ok ? "ok" : "unavailable", "database",
+                                db_ok ? "ok" : e.msg, "workers", workers));
+}
+
+static const route routes[]; /* below */
+static const size_t n_routes;
+
+static enum MHD_Result h_metrics(hctx *h)
+{
+    sr_buf b;
+    sr_buf_init(&b, 1 << 20);
+    sr_job_stats js;
+    if (h->a->ops->job_stats(h->a->st, &js, NULL) == 0) {
+        sr_buf_printf(&b, "# HELP storyreel_jobs Jobs by state.\n# TYPE storyreel_jobs gauge\n");
+        for (int s = 0; s < SR_JOB__COUNT; s++)
+            sr_buf_printf(&b, "storyreel_jobs{state=\"%s\"} %lld\n", sr_job_state_name(s), (long long)js.by_state[s]);
+        sr_buf_printf(&b,
+                      "# HELP storyreel_render_seconds Wall time of completed renders.\n"
+                      "# TYPE storyreel_render_seconds summary\n"
+                      "storyreel_render_seconds_sum %.3f\nstoryreel_render_seconds_count %lld\n"
+                      "# HELP storyreel_queue_wait_seconds Time from submission to a worker's start.\n"
+                      "# TYPE storyreel_queue_wait_seconds summary\n"
+                      "storyreel_queue_wait_seconds_sum %.3f\nstoryreel_queue_wait_seconds_count %lld\n",
+                      js.render_s_sum, (long long)js.render_n, js.wait_s_sum, (long long)js.wait_n);
+    }
+    sr_buf_printf(&b, "# HELP storyreel_workers Render worker processes alive.\n# TYPE storyreel_workers gauge\n"
+                      "storyreel_workers %d\n",
+                  *h->a->workers_alive);
+    sr_buf_printf(&b, "# HELP storyreel_http_requests_total HTTP requests by route and status.\n"
+                      "# TYPE storyreel_http_requests_total counter\n");
+    for (size_t r = 0; r <= n_routes; r++)
+        for (int s = 0; s < N_STATUS; s++) {
+            uint64_t n = __atomic_load_n(&h->a->counts[r][s], __ATOMIC_RELAXED);
+            if (!n) continue;
+            char st[8];
+            snprintf(st, sizeof st, s < N_STATUS - 1 ? "%d" : "other", s < N_STATUS - 1 ? metric_status[s] : 0);
+            sr_buf_printf(&b, "storyreel_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+                          r ? routes[r - 1].method : "", r ? routes[r - 1].pattern : "unmatched", st,
+                          (unsigned long long)n);
+        }
+    if (b.failed) {
+        sr_buf_free(&b);
+        return reply_error(h, 500, "OUT_OF_MEMORY", NULL, "out of memory");
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        sr_buf_free(&b);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4");
+    return queue(h, 200, resp);
+}
+
+static enum MHD_Result h_token(hctx *h)
+{
+    const char *secret = json_string_value(json_object_get(h->body, "client_secret"));
+    char hash[65];
+    sr_key k;
+    if (!secret) return reply_error(h, 401, NULL, NULL, NULL);
+    sr_sha256_hex(secret, strlen(secret), hash);
+    if (h->a->ops->key_find(h->a->st, hash, &k, NULL)) return reply_error(h, 401, NULL, NULL, NULL);
+    char payload[160], sig[65], token[260];
+    snprintf(payload, sizeof payload, "%s.%s.%lld", k.account_id, k.id,
+             (long long)(sr_now_ms() / 1000 + TOKEN_TTL_S));
+    sr_hmac_hex(h->a->secret, payload, strlen(payload), sig);
+    snprintf(token, sizeof token, "sr1.%s.%s", payload, sig);
+    return reply_json(h, 200, json_pack("{s:s,s:i,s:s}", "access_token", token, "expires_in", TOKEN_TTL_S,
+                                        "token_type", "Bearer"));
+}
+
+static enum MHD_Result h_preview(hctx *h)
+{
+    enum MHD_Result ret;
+    if (check_storyboard(h, h->body, 0, &ret)) return ret;
+    return submit(h, "preview", json_pack("{s:O}", "storyboard", h->body), h->body);
+}
+
+static enum MHD_Result h_storyboard_render(hctx *h)
+{
+    enum MHD_Result ret;
+    if (check_storyboard(h, h->body, 1, &ret)) return ret;
+    return submit(h, "render", json_pack("{s:O}", "storyboard", h->body), h->body);
+}
+
+static enum MHD_Result h_render_preview(hctx *h)
+{
+    enum MHD_Result ret;
+    json_t *res;
+    if (h->body && !json_is_object(h->body))
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "body", "the body must be a JSON object");
+    if (preview_result(h, h->r->params[0], &res, &ret)) return ret;
+    json_t *input = json_pack("{s:O,s:s}", "renderParams", json_object_get(res, "renderParams"), "previewJobId",
+                              h->r->params[0]);
+    json_t *pid = json_object_get(res, "projectId");
+    if (input && pid) json_object_set(input, "projectId", pid);
+    json_decref(res);
+    return submit(h, "render", input, h->body);
+}
+
+static enum MHD_Result h_render_params(hctx *h)
+{
+    json_t *rp = json_object_get(h->body, "renderParams");
+    if (!rp) rp = h->body;
+    if (!json_is_object(rp) || !sr_is_render_params(rp))
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "renderParams",
+                           "the body must be a renderParams (with output and elements)");
+    return submit(h, "render", json_pack("{s:O}", "renderParams", rp), h->body);
+}
+
+static enum MHD_Result h_elements(hctx *h)
+{
+    enum MHD_Result ret;
+    json_t *res;
+    if (!json_is_array(h->body) || !json_array_size(h->body))
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "body", "the body must be an array of elements");
+    if (preview_result(h, h->r->params[0], &res, &ret)) return ret;
+    json_t *elements = json_object_get(json_object_get(res, "renderParams"), "elements");
+    size_t i;
+    json_t *patch;
+    char field[64];
+    json_array_foreach(h->body, i, patch)
+    {
+        const char *id = json_string_value(json_object_get(patch, "id"));
+        json_t *target = NULL, *e;
+        size_t k;
+        json_array_foreach(elements, k, e) if (id && json_equal(json_object_get(e, "id"), json_object_get(patch, "id")))
+            target = e;
+        if (!target) {
+            json_decref(res);
+            snprintf(field, sizeof field, "[%zu].id", i);
+            return reply_error(h, 400, "INVALID_REQUEST_BODY", field, "no element of the preview has this id");
+        }
+        json_object_update(target, patch);
+    }
+    char *txt = json_dumps(res, JSON_COMPACT);
+    json_decref(res);
+    sr_err e = {0};
+    int rc = txt ? h->a->ops->job_update_result(h->a->st, h->key.account_id, h->r->params[0], txt, &e) : SR_ENOMEM;
+    free(txt);
+    if (rc) return e.code ? reply_err(h, &e) : reply_error(h, 500, "OUT_OF_MEMORY", NULL, "out of memory");
+    return reply_json(h, 204, NULL);
+}
+
+static json_t *project_json(const sr_project *p, int whole)
+{
+    char saved[32], created[32];
+    iso_time(p->updated_ms, saved);
+    iso_time(p->created_ms, created);
+    json_t *data = whole && p->data ? json_loads(p->data, 0, NULL) : NULL;
+    json_t *o = json_is_object(data) ? data : json_object();
+    if (o != data) json_decref(data);
+    json_object_set_new(o, "id", json_string(p->id));
+    json_object_set_new(o, "name", json_string(p->name));
+    json_object_set_new(o, "source", json_string("storyboard"));
+    json_object_set_new(o, "savedDate", json_string(saved));
+    json_object_set_new(o, "createdDate", json_string(created));
+    json_object_set_new(o, "schemaVersion", json_integer(2));
+    json_object_set_new(o, "type", json_string("project"));
+    if (!json_object_get(o, "aspectRatio")) json_object_set_new(o, "aspectRatio", json_null());
+    return o;
+}
+
+static enum MHD_Result h_projects(hctx *h)
+{
+    int64_t ms;
+    char after[SR_ID_LEN];
+    if (parse_page_key(query(h, "pagekey") ? query(h, "pagekey") : query(h, "pageKey"), &ms, after))
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "pagekey", "the page key is not valid");
+    sr_project *ps = NULL;
+    sr_err e = {0};
+    int n = h->a->ops->project_list(h->a->st, h->key.account_id, ms, after, PAGE_SIZE, &ps, &e);
+    if (n < 0) return reply_err(h, &e);
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(items, project_json(&ps[i], 0));
+    json_t *next = n == PAGE_SIZE ? page_key(ps[n - 1].created_ms, ps[n - 1].id) : json_null();
+    free(ps);
+    return reply_json(h, 200, json_pack("{s:o,s:o}", "items", items, "pageKey", next));
+}
+
+static enum MHD_Result h_project_get(hctx *h)
+{
+    sr_project p;
+    sr_err e = {0};
+    if (h->a->ops->project_get(h->a->st, h->key.account_id, h->r->params[0], &p, &e)) return reply_err(h, &e);
+    json_t *o = project_json(&p, 1);
+    sr_project_clear(&p);
+    return reply_json(h, 200, o);
+}
+
+static enum MHD_Result h_project_put(hctx *h)
+{
+    enum MHD_Result ret;
+    if (check_storyboard(h, h->body, 0, &ret)) return ret;
+    static const char *const drop[] = {"id", "savedDate", "createdDate", "source", "schemaVersion", "type"};
+    json_t *sb = json_deep_copy(h->body);
+    for (size_t i = 0; sb && i < sizeof drop / sizeof drop[0]; i++) json_object_del(sb, drop[i]);
+    const char *name = json_string_value(json_object_get(h->body, "name"));
+    if (!name) name = json_string_value(json_object_get(h->body, "videoName"));
+    char *txt = sb ? json_dumps(sb, JSON_COMPACT) : NULL;
+    json_decref(sb);
+    sr_err e = {0};
+    int rc = txt ? h->a->ops->project_update(h->a->st, h->key.account_id, h->r->params[0], name, txt, &e)
+                 : sr_err_set(&e, SR_ENOMEM, NULL, "out of memory");
+    free(txt);
+    if (rc) return reply_err(h, &e);
+    sr_project p;
+    if (h->a->ops->project_get(h->a->st, h->key.account_id, h->r->params[0], &p, &e)) return reply_err(h, &e);
+    json_t *o = project_json(&p, 1);
+    sr_project_clear(&p);
+    return reply_json(h, 200, json_pack("{s:b,s:s,s:o}", "success", 1, "message", "Project updated successfully",
+                                        "project", o));
+}
+
+static enum MHD_Result h_project_delete(hctx *h)
+{
+    sr_err e = {0};
+    if (h->a->ops->project_delete(h->a->st, h->key.account_id, h->r->params[0], &e)) return reply_err(h, &e);
+    return reply_json(h, 200, json_pack("{s:b,s:s}", "success", 1, "message", "Project deleted successfully"));
+}
+
+static enum MHD_Result h_project_render(hctx *h)
+{
+    sr_project p;
+    sr_err e = {0};
+    if (h->body && !json_is_object(h->body))
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "body", "the body must be a JSON object");
+    if (h->a->ops->project_get(h->a->st, h->key.account_id, h->r->params[0], &p, &e)) return reply_err(h, &e);
+    json_t *sb = json_loads(p.data, 0, NULL);
+    if (json_is_object(sb)) {
+        json_object_del(sb, "saveProject");
+        if (!json_object_get(sb, "videoName")) json_object_set_new(sb, "videoName", json_string(p.name));
+    }
+    sr_project_clear(&p);
+    if (!json_is_object(sb)) {
+        json_decref(sb);
+        return reply_error(h, 500, "INTERNAL_ERROR", NULL, "the saved project is damaged");
+    }
+    json_t *input = json_pack("{s:o,s:s}", "storyboard", sb, "projectId", h->r->params[0]);
+    return submit(h, "render", input, h->body);
+}
+
+static enum MHD_Result h_job_get(hctx *h)
+{
+    sr_job j;
+    if (h->a->ops->job_get(h->a->st, h->key.account_id, h->r->params[0], 0, &j, NULL))
+        return reply_job_not_found(h, h->r->params[0]);
+    json_t *v = sr_job_view(&j, h->a->cfg->public_url);
+    sr_job_clear(&j);
+    return reply_json(h, 200, v);
+}
+
+static enum MHD_Result h_jobs(hctx *h)
+{
+    int64_t ms;
+    char after[SR_ID_LEN];
+    if (parse_page_key(query(h, "nextPageKey"), &ms, after))
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "nextPageKey", "the page key is not valid");
+    sr_job *js = NULL;
+    sr_err e = {0};
+    int n = h->a->ops->job_list(h->a->st, h->key.account_id, ms, after, PAGE_SIZE, &js, &e);
+    if (n < 0) return reply_err(h, &e);
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *v = sr_job_view(&js[i], h->a->cfg->public_url);
+        char created[32];
+        iso_time(js[i].created_ms, created);
+        json_object_set_new(v, "createdAt", json_string(created));
+        json_array_append_new(items, v);
+    }
+    json_t *next = n == PAGE_SIZE ? page_key(js[n - 1].created_ms, js[n - 1].id) : json_null();
+    for (int i = 0; i < n; i++) sr_job_clear(&js[i]);
+    free(js);
+    return reply_json(h, 200, json_pack("{s:o,s:o}", "items", items, "nextPageKey", next));
+}
+
+static enum MHD_Result h_job_cancel(hctx *h)
+{
+    sr_err e = {0};
+    int rc = h->a->ops->job_cancel(h->a->st, h->key.account_id, h->r->params[0], &e);
+    if (rc == SR_ENOT_FOUND) return reply_job_not_found(h, h->r->params[0]);
+    if (rc == SR_ELIMIT) return reply_error(h, 409, "JOB_ALREADY_ENDED", "jobId", "the job has already ended");
+    if (rc) return reply_err(h, &e);
+    return reply_json(h, 200, json_pack("{s:s,s:b,s:{s:s,s:s,s:s}}", "job_id", h->r->params[0], "success", 0,
+                                        "data", "status", "failed", "error_code", "CANCELLED", "error_message",
+                                        "the render was cancelled"));
+}
+
+static enum MHD_Result h_voices(hctx *h)
+{
+    const sr_tts_backend *b = sr_tts_get(NULL);
+    sr_tts_voice *v = NULL;
+    sr_err e = {0};
+    pthread_mutex_lock(&h->a->tts_mu);
+    int n = b ? b->list(&v, &e) : sr_err_set(&e, SR_ETTS, NULL, "no speech engine");
+    pthread_mutex_unlock(&h->a->tts_mu);
+    if (n < 0) return reply_err(h, &e);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n}", "id", v[i].id, "name",
+                                             v[i].name, "voice", v[i].id, "gender", v[i].gender, "accent",
+                                             v[i].language, "language", v[i].language, "engine",
+                                             b->name, "service", "storyreel", "category", "standard",
+                                             "sample"));
+    free(v);
+    return reply_json(h, 200, arr);
+}
+
+static enum MHD_Result h_styles(hctx *h)
+{
+    static const char *const styles[][2] = {{"default", "Default"}, {"boxed", "Boxed"}, {"bold", "Bold"}};
+    json_t *arr = json_array();
+    for (size_t i = 0; i < sizeof styles / sizeof styles[0]; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s}", "id", styles[i][0], "name", styles[i][1]));
+    return reply_json(h, 200, arr);
+}
+
+static enum MHD_Result h_brands(hctx *h) { return reply_json(h, 200, json_array()); }
+
+/* A file name made safe for a URL path segment (at most 100 characters). */
+static void safe_file_name(const char *in, char out[128])
+{
+    int n = 0;
+    for (const char *p = in; *p && n < 100; p++) {
+        char ch = *p;
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                 ch == '_' || (ch == '.' && n > 0);
+        out[n++] = ok ? ch : '_';
+    }
+    out[n] = 0;
+    if (!n) snprintf(out, 128, "upload");
+}
+
+static void upload_sig(sr_api *a, const char *id, long long expires, char sig[65])
+{
+    char payload[200];
+    snprintf(payload, sizeof payload, "%s.%lld", id, expires);
+    sr_hmac_hex(a->secret, payload, strlen(payload), sig);
+}
+
+static enum MHD_Result h_generateurl(hctx *h)
+{
+    const char *name = json_string_value(json_object_get(h->body, "fileName"));
+    const char *type = json_string_value(json_object_get(h->body, "contentType"));
+    if (!name || !*name || strlen(name) > 255)
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "fileName", "fileName must be a string of 1-255 characters");
+    if (type && strlen(type) > 120)
+        return reply_error(h, 400, "INVALID_REQUEST_BODY", "contentType", "contentType is too long");
+    sr_upload u = {0};
+    char rnd[33], safe[128], sig[65];
+    sr_uuid(u.id);
+    snprintf(u.account_id, sizeof u.account_id, "%s", h->key.account_id);
+    sr_random_hex(rnd, 16);
+    safe_file_name(name, safe);
+    snprintf(u.key, sizeof u.key, "files/%s/%s", rnd, safe);
+    snprintf(u.content_type, sizeof u.content_type, "%s", type ? type : "application/octet-stream");
+    u.max_size = h->a->cfg->max_upload;
+    u.expires_ms = sr_now_ms() + UPLOAD_TTL_MS;
+    long long exp = u.expires_ms / 1000;
+    upload_sig(h->a, u.id, exp, sig);
+    sr_err e = {0};
+    if (h->a->ops->upload_create(h->a->st, &u, &e)) return reply_err(h, &e);
+    char signed_url[1024], url[1024];
+    snprintf(signed_url, sizeof signed_url, "%s" API_PREFIX "/v1/media/upload/%s?expires=%lld&signature=%s",
+             h->a->cfg->public_url, u.id, exp, sig);
+    snprintf(url, sizeof url, "%s/%s", h->a->cfg->public_url, u.key);
+    return reply_json(h, 200, json_pack("{s:b,s:{s:s,s:s,s:s,s:I}}", "success", 1, "data", "signedUrl", signed_url,
+                                         "url", url, "key", u.key, "maxSize", (json_int_t)u.max_size));
+}
+
+/* The first call of a signed upload: checks the signature, expiry and
+ * declared size and opens the temporary file (or records the refusal). */
+static void upload_begin(sr_api *a, struct MHD_Connection *c, req *r)
+{
+    const char *exp_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "expires");
+    const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "signature");
+    const char *len_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    char want[65];
+    long long exp = exp_s ? atoll(exp_s) : 0;
+    upload_sig(a, r->params[0], exp, want);
+    r->up_status = 403;
+    if (!sig || strcmp(sig, want) || a->ops->upload_get(a->st, r->params[0], &r->up, NULL)) {
+        snprintf(r->up_msg, sizeof r->up_msg, "the upload URL's signature is not valid");
+        return;
+    }
+    if (exp * 1000 < sr_now_ms() || r->up.expires_ms < sr_now_ms() || r->up.done_ms) {
+        snprintf(r->up_msg, sizeof r->up_msg, "the upload URL has expired or was used");
+        return;
+    }
+    if (len_s && atoll(len_s) > r->up.max_size) {
+        r->up_status = 413;
+        snprintf(r->up_msg, sizeof r->up_msg, "the file is larger than %lld bytes", (long long)r->up.max_size);
+        return;
+    }
+    char dir[PATH_MAX];
+    snprintf(r->up_path, sizeof r->up_path, "%s/%s", a->cfg->data, r->up.key);
+    snprintf(dir, sizeof dir, "%s", r->up_path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    mkdir(dir, 0755);
+    snprintf(r->up_tmp, sizeof r->up_tmp, "%s.part", r->up_path);
+    if (!(r->up_f = fopen(r->up_tmp, "wb"))) {
+        r->up_status = 500;
+        snprintf(r->up_msg, sizeof r->up_msg, "the upload cannot be stored");
+        return;
+    }
+    r->up_status = 0;
+}
+
+static enum MHD_Result h_upload_put(hctx *h)
+{
+    req *r = h->r;
+    if (r->up_status == 403) return reply_error(h, 403, "FORBIDDEN", NULL, r->up_msg);
+    if (r->up_status) {
+        if (r->up_f) fclose(r->up_f), r->up_f = NULL, unlink(r->up_tmp);
+        return reply_error(h, r->up_status, r->up_status == 413 ? "PAYLOAD_TOO_LARGE" : "INTERNAL_ERROR", NULL,
+                           r->up_msg);
+    }
+    int ok = fclose(r->up_f) == 0;
+    r->up_f = NULL;
+    sr_err e = {0};
+    if (!ok || rename(r->up_tmp, r->up_path)) {
+        unlink(r->up_tmp);
+        return reply_error(h, 500, "IO_ERROR", NULL, "the upload cannot be stored");
+    }
+    if (h->a->ops->upload_done(h->a->st, r->up.id, r->up_size, &e)) {
+        unlink(r->up_path);
+        return reply_error(h, 403, "FORBIDDEN", NULL, "the upload URL was already used");
+    }
+    return reply_json(h, 200, json_pack("{s:b,s:{s:s,s:I}}", "success", 1, "data", "key", r->up.key, "size",
+                                        (json_int_t)r->up_size));
+}
+
+static const struct {
+    const char *ext, *type;
+} content_types[] = {
+    {"mp4", "video/mp4"},   {"mp3", "audio/mpeg"},       {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"},
+    {"png", "image/png"},   {"webp", "image/webp"},      {"gif", "image/gif"},   {"srt", "application/x-subrip"},
+    {"vtt", "text/vtt"},    {"txt", "text/plain; charset=utf-8"}, {"wav", "audio/wav"}, {"webm", "video/webm"},
+    {"mov", "video/quicktime"}, {"m4a", "audio/mp4"}, {"json", "application/json"},
+};
+
+static const char *content_type(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof content_types / sizeof content_types[0]; i++)
+        if (!strcasecmp(dot + 1, content_types[i].ext)) return content_types[i].type;
+    return "application/octet-stream";
+}
+
+/* Parses "bytes=a-b" against size into [*from, *to]; 1 ok, 0 none, -1 bad. */
+static int parse_range(const char *hv, int64_t size, int64_t *from, int64_t *to)
+{
+    if (!hv) return 0;
+    if (strncmp(hv, "bytes=", 6) || strchr(hv, ',')) return -1;
+    const char *p = hv + 6;
+    char *end;
+    if (*p == '-') {
+        long long n = strtoll(p + 1, &end, 10);
+        if (*end || n <= 0) return -1;
+        *from = n >= size ? 0 : size - n;
+        *to = size - 1;
+    } else {
+        long long a = strtoll(p, &end, 10);
+        if (*end != '-' || a < 0) return -1;
+        long long b = end[1] ? strtoll(end + 1, &end, 10) : size - 1;
+        if (*end && end[0] != 0) return -1;
+        if (b >= size) b = size - 1;
+        if (a >= size || a > b) return -1;
+        *from = a, *to = b;
+    }
+    return size > 0 ? 1 : -1;
+}
+
+static enum MHD_Result h_files(hctx *h)
+{
+    /* params[0] = "<random>/<name>": two safe segments, nothing else */
+    const char *rel = h->r->params[0];
+    int slashes = 0, bad = !*rel || rel[0] == '.';
+    for (const char *p = rel; *p; p++) {
+        if (*p == '/') slashes++, bad |= p[1] == '.' || p[1] == 0;
+        bad |= *p == '\\';
+    }
+    if (bad || slashes != 1) return reply_error(h, 404, "NOT_FOUND", NULL, "no such file");
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/files/%s", h->a->cfg->data, rel);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0) close(fd);
+        return reply_error(h, 404, "NOT_FOUND", NULL, "no such file");
+    }
+    int64_t from = 0, to = sb.st_size - 1;
+    int pr = parse_range(MHD_lookup_connection_value(h->c, MHD_HEADER_KIND, "Range"), sb.st_size, &from, &to);
+    char cr[96];
+    if (pr < 0) {
+        close(fd);
+        struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (!resp) return MHD_NO;
+        snprintf(cr, sizeof cr, "bytes */%lld", (long long)sb.st_size);
+        MHD_add_response_header(resp, "Content-Range", cr);
+        return queue(h, 416, resp);
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_fd_at_offset64((uint64_t)(sb.st_size ? to - from + 1 : 0), fd, (uint64_t)from);
+    if (!resp) {
+        close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", content_type(rel));
+    MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+    MHD_add_response_header(resp, "Cache-Control", "private, max-age=86400");
+    if (pr > 0) {
+        snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", (long long)from, (long long)to, (long long)sb.st_size);
+        MHD_add_response_header(resp, "Content-Range", cr);
+    }
+    return queue(h, pr > 0 ? 206 : 200, resp);
+}
+
+/* --------------------------------------------------------------- routes */
+
+static const route routes[] = {
+    {"GET", "/healthz", h_healthz, AUTH_NONE, BODY_JSON},
+    {"GET", "/metrics", h_metrics, AUTH_NONE, BODY_JSON},
+    {"GET", "/files/**", h_files, AUTH_NONE, BODY_JSON},
+    {"HEAD", "/files/**", h_files, AUTH_NONE, BODY_JSON},
+    {"POST", "/v1/oauth2/token", h_token, AUTH_NONE, BODY_JSON},
+    {"PUT", "/v1/media/upload/*", h_upload_put, AUTH_NONE, BODY_UPLOAD},
+    {"POST", "/v1/media/generateurl", h_generateurl, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/jobs", h_jobs, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/jobs/*", h_job_get, AUTH_KEY, BODY_JSON},
+    {"DELETE", "/v1/jobs/*", h_job_cancel, AUTH_KEY, BODY_JSON},
+    {"POST", "/v2/video/storyboard", h_preview, AUTH_KEY, BODY_JSON},
+    {"POST", "/v2/video/storyboard/render", h_storyboard_render, AUTH_KEY, BODY_JSON},
+    {"PUT", "/v2/video/storyboard/*/elements", h_elements, AUTH_KEY, BODY_JSON},
+    {"PUT", "/v2/video/render/*", h_render_preview, AUTH_KEY, BODY_JSON},
+    {"POST", "/v2/video/render", h_render_params, AUTH_KEY, BODY_JSON},
+    {"GET", "/v2/projects", h_projects, AUTH_KEY, BODY_JSON},
+    {"GET", "/v2/projects/*", h_project_get, AUTH_KEY, BODY_JSON},
+    {"PUT", "/v2/projects/*", h_project_put, AUTH_KEY, BODY_JSON},
+    {"DELETE", "/v2/projects/*", h_project_delete, AUTH_KEY, BODY_JSON},
+    {"POST", "/v2/projects/*/render", h_project_render, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/voiceovers/tracks", h_voices, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/styles", h_styles, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/brands/video", h_brands, AUTH_KEY, BODY_JSON},
+};
+static const size_t n_routes = sizeof routes / sizeof routes[0];
+
+/* Matches path against pattern, filling params; 1 on a match. */
+static int match(const char *pattern, const char *path, char params[MAX_PARAMS][MAX_PARAM_LEN])
+{
+    int np = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '*' && pattern[1] == '*') {
+            if (np >= MAX_PARAMS || strlen(path) >= MAX_PARAM_LEN || !*path) return 0;
+            snprintf(params[np++], MAX_PARAM_LEN, "%s", path);
+            return 1;
+        }
+        if (*pattern == '*') {
+            size_t n = strcspn(path, "/");
+            if (!n || n >= MAX_PARAM_LEN || np >= MAX_PARAMS) return 0;
+            snprintf(params[np++], MAX_PARAM_LEN, "%.*s", (int)n, path);
+            path += n;
+            pattern++;
+            continue;
+        }
+        if (*pattern++ != *path++) return 0;
+    }
+    return !*pattern && !*path;
+}
+
+/* The route for method + path: its index, -2 when only the method differs, -1 none. */
+static int find_route(const char *method, const char *url, char params[MAX_PARAMS][MAX_PARAM_LEN])
+{
+    const char *path = url;
+    if (!strncmp(path, API_PREFIX "/", sizeof API_PREFIX)) path += sizeof API_PREFIX - 1;
+    size_t len = strlen(path);
+    char trimmed[1024];
+    if (len > 1 && len < sizeof trimmed && path[len - 1] == '/') { /* tolerate one trailing slash */
+        snprintf(trimmed, sizeof trimmed, "%.*s", (int)len - 1, path);
+        path = trimmed;
+    }
+    int other_method = 0;
+    for (size_t i = 0; i < n_routes; i++) {
+        if (!match(routes[i].pattern, path, params)) continue;
+        if (!strcmp(routes[i].method, method)) return (int)i;
+        other_method = 1;
+    }
+    return other_method ? -2 : -1;
+}
+
+/* ----------------------------------------------------------- auth, limits */
+
+static int authenticate(hctx *h)
+{
+    const char *v = MHD_lookup_connection_value(h->c, MHD_HEADER_KIND, "Authorization");
+    if (!v) return -1;
+    if (!strncasecmp(v, "Bearer ", 7)) v += 7;
+    while (*v == ' ') v++;
+    if (!strncmp(v, "sr1.", 4)) { /* an access token: sr1.<account>.<key>.<exp>.<sig> */
+        char payload[160], sig[65];
+        const char *last = strrchr(v, '.');
+        if (!last || (size_t)(last - v - 4) >= sizeof payload) return -1;
+        snprintf(payload, sizeof payload, "%.*s", (int)(last - v - 4), v + 4);
+        sr_hmac_hex(h->a->secret, payload, strlen(payload), sig);
+        if (strcmp(sig, last + 1)) return -1;
+        char acc[SR_ID_LEN], kid[SR_ID_LEN];
+        long long exp = 0;
+        if (sscanf(payload, "%39[^.].%39[^.].%lld", acc, kid, &exp) != 3 || exp * 1000 < sr_now_ms()) return -1;
+        memset(&h->key, 0, sizeof h->key);
+        snprintf(h->key.account_id, sizeof h->key.account_id, "%s", acc);
+        snprintf(h->key.id, sizeof h->key.id, "%s", kid);
+        return 0;
+    }
+    if (strncmp(v, "pictai_", 7) || strlen(v) > 200) return -1;
+    char hash[65];
+    sr_sha256_hex(v, strlen(v), hash);
+    return h->a->ops->key_find(h->a->st, hash, &h->key, NULL) ? -1 : 0;
+}
+
+/* Token bucket per key: rate_limit per second, bursts of twice that.
+ * Returns 0, or the seconds to wait. */
+static int rate_limited(sr_api *a, const char *key_id)
+{
+    if (a->cfg->rate_limit <= 0) return 0;
+    uint32_t hsh = 2166136261u;
+    for (const char *p = key_id; *p; p++) hsh = (hsh ^ (uint8_t)*p) * 16777619u;
+    bucket *b = &a->buckets[hsh % N_BUCKETS];
+    double now = sr_now(), rate = a->cfg->rate_limit, burst = 2.0 * rate;
+    int wait = 0;
+    pthread_mutex_lock(&b->mu);
+    if (strcmp(b->key_id, key_id)) {
+        snprintf(b->key_id, sizeof b->key_id, "%s", key_id);
+        b->tokens = burst;
+        b->last = now;
+    }
+    b->tokens += (now - b->last) * rate;
+    if (b->tokens > burst) b->tokens = burst;
+    b->last = now;
+    if (b->tokens >= 1.0) b->tokens -= 1.0;
+    else wait = (int)((1.0 - b->tokens) / rate) + 1;
+    pthread_mutex_unlock(&b->mu);
+    return wait;
+}
+
+/* ---------------------------------------------------- libmicrohttpd glue */
+
+static enum MHD_Result dispatch(sr_api *a, struct MHD_Connection *c, const char *method, req *r)
+{
+    hctx h = {.a = a, .c = c, .r = r, .method = method};
+    if (r->route == -2) return reply_error(&h, 405, "METHOD_NOT_ALLOWED", NULL, "method not allowed on this path");
+    if (r->route < 0) return reply_error(&h, 404, "NOT_FOUND", NULL, "no such endpoint");
+    const route *rt = &routes[r->route];
+    if (rt->auth == AUTH_KEY) {
+        if (authenticate(&h)) return reply_error(&h, 401, NULL, NULL, NULL);
+        int wait = rate_limited(a, h.key.id);
+        if (wait) {
+            char ra[16];
+            snprintf(ra, sizeof ra, "%d", wait);
+            static const char s[] = "{\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"too many requests: slow down\"}";
+            struct MHD_Response *resp =
+                MHD_create_response_from_buffer(sizeof s - 1, (void *)s, MHD_RESPMEM_PERSISTENT);
+            if (!resp) return MHD_NO;
+            MHD_add_response_header(resp, "Content-Type", "application/json");
+            MHD_add_response_header(resp, "Retry-After", ra);
+            return queue(&h, 429, resp);
+        }
+    }
+    if (r->too_big)
+        return reply_error(&h, 413, "PAYLOAD_TOO_LARGE", NULL, "the request body is larger than the limit");
+    if (rt->body == BODY_JSON && r->body.len) {
+        json_error_t je;
+        h.body = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES, &je);
+        if (!h.body) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line,
+                     je.column);
+            return reply_error(&h, 400, "INVALID_REQUEST_BODY", "body", msg);
+        }
+    }
+    enum MHD_Result ret = rt->fn(&h);
+    json_decref(h.body);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *data, size_t *size, void **con_cls)
+{
+    (void)version;
+    sr_api *a = cls;
+    req *r = *con_cls;
+    if (!r) {
+        if (!(r = calloc(1, sizeof *r))) return MHD_NO;
+        sr_buf_init(&r->body, (size_t)a->cfg->max_body);
+        r->route = find_route(method, url, r->params);
+        if (r->route >= 0 && routes[r->route].body == BODY_UPLOAD) upload_begin(a, c, r);
+        const char *len_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (len_s && (r->route < 0 || routes[r->route].body == BODY_JSON) && atoll(len_s) > a->cfg->max_body)
+            r->too_big = 1;
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*size) {
+        if (r->route >= 0 && routes[r->route].body == BODY_UPLOAD) {
+            if (!r->up_status && r->up_f) {
+                if (r->up_size + (int64_t)*size > r->up.max_size) {
+                    r->up_status = 413;
+                    snprintf(r->up_msg, sizeof r->up_msg, "the file is larger than %lld bytes",
+                             (long long)r->up.max_size);
+                } else if (fwrite(data, 1, *size, r->up_f) != *size) {
+                    r->up_status = 500;
+                    snprintf(r->up_msg, sizeof r->up_msg, "the upload cannot be stored");
+                }
+                r->up_size += (int64_t)*size;
+            }
+        } else if (!r->too_big) {
+            sr_buf_append(&r->body, data, *size);
+            if (r->body.failed) r->too_big = 1;
+        }
+        *size = 0;
+        return MHD_YES;
+    }
+    return dispatch(a, c, method, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    req *r = *con_cls;
+    if (!r) return;
+    if (r->up_f) {
+        fclose(r->up_f);
+        unlink(r->up_tmp);
+    }
+    sr_buf_free(&r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+int sr_api_create(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, const char *server_secret,
+                  const volatile int *workers_alive, sr_api **out, sr_err *err)
+{
+    *out = NULL;
+    sr_api *a = calloc(1, sizeof *a);
+    if (!a) return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+    a->cfg = cfg, a->ops = ops, a->st = st, a->workers_alive = workers_alive;
+    snprintf(a->secret, sizeof a->secret, "%s", server_secret);
+    pthread_mutex_init(&a->tts_mu, NULL);
+    a->buckets = calloc(N_BUCKETS, sizeof *a->buckets);
+    a->counts = calloc(n_routes + 1, sizeof *a->counts);
+    if (!a->buckets || !a->counts) {
+        sr_api_destroy(a);
+        return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+    }
+    for (int i = 0; i < N_BUCKETS; i++) pthread_mutex_init(&a->buckets[i].mu, NULL);
+
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai = NULL;
+    char port[16];
+    snprintf(port, sizeof port, "%d", cfg->listen_port);
+    if (getaddrinfo(cfg->listen_host, port, &hints, &ai) || !ai) {
+        sr_api_destroy(a);
+        return sr_err_set(err, SR_EINVALID_FIELD, "--listen", "cannot resolve the listen address %s",
+                          cfg->listen_host);
+    }
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
+    a->d = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, a,
+                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->http_threads > 0 ? cfg->http_threads : 2),
+                            MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                            MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+                            MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!a->d) {
+        sr_api_destroy(a);
+        return sr_err_set(err, SR_EIO, "--listen", "cannot listen on %s:%d: %s", cfg->listen_host,
+                          cfg->listen_port, strerror(errno));
+    }
+    *out = a;
+    return 0;
+}
+
+void sr_api_destroy(sr_api *a)
+{
+    if (!a) return;
+    if (a->d) MHD_stop_daemon(a->d);
+    if (a->buckets)
+        for (int i = 0; i < N_BUCKETS; i++) pthread_mutex_destroy(&a->buckets[i].mu);
+    free(a->buckets);
+    free(a->counts);
+    pthread_mutex_destroy(&a->tts_mu);
+    free(a);
+}

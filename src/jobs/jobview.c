@@ -1,0 +1,90 @@
+/* jobview.c - a job record as the API shows it (GET /v1/jobs/{id}, the
+ * webhook body). Render outputs are stored as keys relative to the data
+ * folder; here they become URLs under the public URL. */
+#include <stdio.h>
+#include <string.h>
+
+#include "jobs/jobs.h"
+
+/* Output key in result -> the URL field(s) of the answer. */
+static const struct {
+    const char *key;
+    const char *fields[3];
+} output_fields[] = {
+    {"video", {"videoURL", "shareVideoURL", "videoShareURL"}},
+    {"thumbnail", {"thumbnail"}},
+    {"srt", {"srtFile"}},
+    {"vtt", {"vttFile"}},
+    {"txt", {"txtFile"}},
+    {"audio", {"audioURL"}},
+};
+
+static json_t *url_of(const char *public_url, const char *key)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s/%s", public_url, key);
+    return json_string(buf);
+}
+
+static void completed(json_t *data, const sr_job *j, const char *public_url)
+{
+    json_t *res = j->result ? json_loads(j->result, 0, NULL) : NULL;
+    json_object_set_new(data, "progress", json_integer(100));
+    json_object_set_new(data, "renderProgress", json_integer(100));
+    if (!res) return;
+    if (!strcmp(j->kind, "preview")) {
+        static const char *const copy[] = {"renderParams", "storyboard", "projectId"};
+        for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++) {
+            json_t *v = json_object_get(res, copy[i]);
+            if (v) json_object_set(data, copy[i], v);
+        }
+        json_object_set_new(data, "previewUrl", json_null());
+    } else {
+        for (size_t i = 0; i < sizeof output_fields / sizeof output_fields[0]; i++) {
+            const char *key = json_string_value(json_object_get(res, output_fields[i].key));
+            for (int f = 0; f < 3 && output_fields[i].fields[f]; f++)
+                json_object_set_new(data, output_fields[i].fields[f], key ? url_of(public_url, key) : json_null());
+        }
+        json_t *d = json_object_get(res, "duration");
+        if (d) json_object_set(data, "videoDuration", d);
+        json_t *pid = json_object_get(res, "projectId");
+        if (pid) json_object_set(data, "projectId", pid);
+    }
+    json_decref(res);
+}
+
+json_t *sr_job_view(const sr_job *j, const char *public_url)
+{
+    json_t *root = json_object(), *data = json_object();
+    if (!root || !data) {
+        json_decref(root);
+        json_decref(data);
+        return NULL;
+    }
+    json_object_set_new(root, "job_id", json_string(j->id));
+    json_object_set_new(root, "success", json_boolean(j->state != SR_JOB_FAILED));
+    json_object_set_new(data, "status", json_string(sr_job_state_name(j->state)));
+    json_object_set_new(data, "jobType", json_string(j->kind));
+    switch (j->state) {
+    case SR_JOB_PENDING:
+        json_object_set_new(data, "renderProgress", json_integer(0));
+        json_object_set_new(data, "renderState", json_string("QUEUED"));
+        if (j->attempts && j->error_code[0]) /* waiting to retry */
+            json_object_set_new(data, "renderProgressMessage", json_string(j->error_msg));
+        break;
+    case SR_JOB_RUNNING:
+        json_object_set_new(data, "renderProgress", json_integer(j->progress));
+        json_object_set_new(data, "renderProgressMessage", json_string(j->progress_msg));
+        json_object_set_new(data, "renderState", json_string("RUNNING"));
+        break;
+    case SR_JOB_COMPLETED:
+        completed(data, j, public_url);
+        break;
+    default:
+        json_object_set_new(data, "error_code", json_string(j->error_code[0] ? j->error_code : "INTERNAL_ERROR"));
+        json_object_set_new(data, "error_message", json_string(j->error_msg));
+        break;
+    }
+    json_object_set_new(root, "data", data);
+    return root;
+}

@@ -1,0 +1,323 @@
+/* media.c - resolving a job's media references to local files before the
+ * compiler (which refuses URLs) and the engine see them.
+ *
+ * Kinds of reference, in the order they are tried:
+ *   this server's upload URL (PUBLIC/files/...)  the uploaded file, if the account's
+ *   http(s)://...                                fetched into DATA/cache/fetch/<sha256(url)>
+ *   files/... or cache/... (timelines only)      that key under DATA
+ *   file://PATH, /abs/path, rel/path             must resolve under a --media-root
+ * Network fetches refuse private, loopback and link-local addresses (checked
+ * on every connect, so redirects are covered) unless allowed. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "jobs/jobs.h"
+
+#define FETCH_TIMEOUT_S 120L
+#define MAX_URL_LEN 4096
+#define MAX_DEPTH 32
+
+/* Keys whose string values are media references. */
+static const char *const media_keys[] = {"visualUrl", "musicUrl", "voiceUrl", "audioUrl", "videoUrl",
+                                         "fontUrl", "url"};
+
+/* ------------------------------------------------------------ net guard */
+
+static int private_v4(uint32_t a)
+{
+    static const struct {
+        uint32_t net, mask;
+    } ranges[] = {
+        {0x00000000, 0xff000000}, {0x0a000000, 0xff000000}, {0x7f000000, 0xff000000},
+        {0xa9fe0000, 0xffff0000}, {0xac100000, 0xfff00000}, {0xc0a80000, 0xffff0000},
+        {0x64400000, 0xffc00000}, {0xe0000000, 0xe0000000},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if ((a & ranges[i].mask) == ranges[i].net) return 1;
+    return 0;
+}
+
+static int private_addr(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) return private_v4(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
+    if (sa->sa_family != AF_INET6) return 1;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+    const uint8_t *b = a->s6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a))
+        return private_v4((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+    if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
+        IN6_IS_ADDR_MULTICAST(a))
+        return 1;
+    return (b[0] & 0xfe) == 0xfc; /* unique local fc00::/7 */
+}
+
+static curl_socket_t guarded_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    (void)purpose;
+    const int *allow = ud;
+    if (!*allow && private_addr(&addr->addr)) return CURL_SOCKET_BAD;
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+void sr_net_guard(CURL *h, const int *allow_private)
+{
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, guarded_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, (void *)allow_private);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+}
+
+/* --------------------------------------------------------------- fetch */
+
+typedef struct fetch_sink {
+    FILE *f;
+    int64_t got, max;
+} fetch_sink;
+
+static size_t sink_write(char *p, size_t sz, size_t n, void *ud)
+{
+    fetch_sink *s = ud;
+    size_t len = sz * n;
+    if (s->got + (int64_t)len > s->max) return 0; /* aborts the transfer */
+    s->got += (int64_t)len;
+    return fwrite(p, 1, len, s->f);
+}
+
+/* The file name extension of url's path (".png"), or "" (bounded, safe chars). */
+static void url_ext(const char *url, char ext[12])
+{
+    ext[0] = 0;
+    const char *end = url + strcspn(url, "?#");
+    const char *dot = NULL;
+    for (const char *p = url; p < end; p++) {
+        if (*p == '/') dot = NULL;
+        else if (*p == '.') dot = p;
+    }
+    if (!dot || end - dot > 10) return;
+    int n = 0;
+    for (const char *p = dot; p < end; p++) {
+        char ch = *p;
+        if (!(ch == '.' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))) {
+            ext[0] = 0;
+            return;
+        }
+        ext[n++] = ch;
+    }
+    ext[n] = 0;
+}
+
+static int fetch_url(const sr_media_ctx *m, const char *url, const char *field, char **out, sr_err *err)
+{
+    char hash[65], ext[12], path[1400], tmp[1500];
+    sr_sha256_hex(url, strlen(url), hash);
+    url_ext(url, ext);
+    snprintf(path, sizeof path, "%s/cache/fetch/%s%s", m->cfg->data, hash, ext);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) goto done;
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, (int)getpid());
+    fetch_sink sink = {.f = fopen(tmp, "wb"), .max = m->cfg->max_fetch};
+    if (!sink.f) return sr_err_set(err, SR_EIO, field, "cannot write the media cache: %s", strerror(errno));
+    CURL *h = curl_easy_init();
+    if (!h) {
+        fclose(sink.f);
+        unlink(tmp);
+        return sr_err_set(err, SR_ENOMEM, field, "out of memory");
+    }
+    char ebuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, FETCH_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)m->cfg->max_fetch);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "storyreel/1");
+    sr_net_guard(h, &m->cfg->allow_private_media);
+    CURLcode cc = curl_easy_perform(h);
+    curl_easy_cleanup(h);
+    int wrote = fclose(sink.f) == 0;
+    if (cc != CURLE_OK || !wrote) {
+        unlink(tmp);
+        if (cc == CURLE_COULDNT_CONNECT && !m->cfg->allow_private_media)
+            return sr_err_set(err, SR_EFORBIDDEN, field,
+                              "%s could not be reached (addresses in private, loopback and link-local ranges "
+                              "are refused)", url);
+        if (cc == CURLE_OPERATION_TIMEDOUT) return sr_err_set(err, SR_ETIMEOUT, field, "fetching %s timed out", url);
+        if (cc == CURLE_FILESIZE_EXCEEDED || cc == CURLE_WRITE_ERROR)
+            return sr_err_set(err, SR_ELIMIT, field, "%s is larger than %lld bytes", url,
+                              (long long)m->cfg->max_fetch);
+        return sr_err_set(err, SR_EFETCH, field, "%s could not be fetched: %s", url,
+                          ebuf[0] ? ebuf : curl_easy_strerror(cc));
+    }
+    if (rename(tmp, path)) {
+        unlink(tmp);
+        return sr_err_set(err, SR_EIO, field, "cannot write the media cache: %s", strerror(errno));
+    }
+done:
+    *out = strdup(path);
+    return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+}
+
+/* ---------------------------------------------------------- local paths */
+
+/* 1 when path (resolved) is root itself or lies under it. */
+static int under(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return !strncmp(path, root, n) && (path[n] == '/' || path[n] == 0 || (n == 1 && root[0] == '/'));
+}
+
+static int local_path(const sr_media_ctx *m, const char *p, const char *field, char **out, sr_err *err)
+{
+    if (!m->cfg->n_media_roots)
+        return sr_err_set(err, SR_EFORBIDDEN, field,
+                          "local media paths are not allowed: this server has no --media-root (%s)", p);
+    char joined[PATH_MAX * 2], real[PATH_MAX];
+    if (p[0] == '/') snprintf(joined, sizeof joined, "%s", p);
+    else snprintf(joined, sizeof joined, "%s/%s", m->cfg->media_roots[0], p);
+    if (!realpath(joined, real))
+        return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "media file %s was not found", p);
+    for (int i = 0; i < m->cfg->n_media_roots; i++)
+        if (under(real, m->cfg->media_roots[i])) {
+            *out = strdup(real);
+            return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+        }
+    return sr_err_set(err, SR_EFORBIDDEN, field, "media path %s lies outside the media roots", p);
+}
+
+/* A key under DATA ("files/..", "cache/..") without ".." segments. */
+static int data_key_ok(const char *k)
+{
+    if (strncmp(k, "files/", 6) && strncmp(k, "cache/", 6)) return 0;
+    for (const char *p = k; *p; p++)
+        if (p[0] == '.' && p[1] == '.' && (p == k || p[-1] == '/') && (p[2] == '/' || p[2] == 0)) return 0;
+    return 1;
+}
+
+static int data_path(const sr_media_ctx *m, const char *key, const char *field, int need_upload, char **out,
+                     sr_err *err)
+{
+    if (!data_key_ok(key)) return sr_err_set(err, SR_EFORBIDDEN, field, "media key %s is not allowed", key);
+    if (need_upload) {
+        sr_upload u;
+        if (m->ops->upload_find_key(m->st, m->account, key, &u, NULL) || !u.done_ms)
+            return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "no uploaded media at %s", key);
+    }
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/%s", m->cfg->data, key);
+    struct stat sb;
+    if (stat(path, &sb) || !S_ISREG(sb.st_mode))
+        return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "media file %s was not found", key);
+    *out = strdup(path);
+    return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+}
+
+static int resolve_one(const sr_media_ctx *m, const char *v, int timeline, const char *field, char **out,
+                       sr_err *err)
+{
+    size_t pl = strlen(m->cfg->public_url);
+    if (strlen(v) > MAX_URL_LEN) return sr_err_set(err, SR_ELIMIT, field, "the media URL is too long");
+    if (pl && !strncmp(v, m->cfg->public_url, pl) && !strncmp(v + pl, "/files/", 7)) {
+        char key[1024];
+        snprintf(key, sizeof key, "%.*s", (int)strcspn(v + pl + 1, "?#"), v + pl + 1);
+        return data_path(m, key, field, 1, out, err);
+    }
+    if (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) return fetch_url(m, v, field, out, err);
+    if (strstr(v, "://") && strncmp(v, "file://", 7))
+        return sr_err_set(err, SR_EINVALID_FIELD, field, "unsupported URL scheme in %s", v);
+    if (!strncmp(v, "file://", 7)) v += 7;
+    if (!strncmp(v, "files/", 6) || (timeline && !strncmp(v, "cache/", 6))) {
+        if (v[0] == 'f' && !timeline) return data_path(m, v, field, 1, out, err);
+        return data_path(m, v, field, 0, out, err);
+    }
+    if (timeline && v[0] == '/' && under(v, m->cfg->data)) { /* our own absolute path */
+        char key[PATH_MAX];
+        snprintf(key, sizeof key, "%s", v + strlen(m->cfg->data) + 1);
+        return data_path(m, key, field, 0, out, err);
+    }
+    return local_path(m, v, field, out, err);
+}
+
+static int walk(json_t *v, int timeline, const sr_media_ctx *m, char *field, size_t flen, int depth, sr_err *err)
+{
+    if (depth > MAX_DEPTH) return sr_err_set(err, SR_ELIMIT, field, "the document is nested too deeply");
+    size_t at = strlen(field);
+    int rc = 0;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            snprintf(field + at, flen - at, "[%zu]", i);
+            if ((rc = walk(e, timeline, m, field, flen, depth + 1, err))) return rc;
+        }
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach(v, k, e)
+        {
+            snprintf(field + at, flen - at, "%s%s", at ? "." : "", k);
+            int is_media = 0;
+            for (size_t i = 0; i < sizeof media_keys / sizeof media_keys[0]; i++)
+                if (!strcmp(k, media_keys[i])) is_media = 1;
+            if (is_media && json_is_string(e) && json_string_length(e) > 0) {
+                char *path = NULL;
+                if ((rc = resolve_one(m, json_string_value(e), timeline, field, &path, err))) return rc;
+                json_string_set(e, path);
+                free(path);
+            } else if ((rc = walk(e, timeline, m, field, flen, depth + 1, err))) {
+                return rc;
+            }
+        }
+    }
+    field[at] = 0;
+    return 0;
+}
+
+int sr_media_rewrite(json_t *doc, int timeline, const sr_media_ctx *m, sr_err *err)
+{
+    char field[160] = "";
+    return walk(doc, timeline, m, field, sizeof field, 0, err);
+}
+
+static void relativize(json_t *v, const char *data, size_t n, int depth)
+{
+    if (depth > MAX_DEPTH) return;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) relativize(e, data, n, depth + 1);
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach(v, k, e)
+        {
+            const char *s = json_string_value(e);
+            if (s && !strncmp(s, data, n) && s[n] == '/') {
+                char *rel = strdup(s + n + 1);
+                if (rel) json_string_set(e, rel);
+                free(rel);
+            } else {
+                relativize(e, data, n, depth + 1);
+            }
+        }
+    }
+}
+
+void sr_media_relativize(json_t *rp, const char *data_dir)
+{
+    relativize(rp, data_dir, strlen(data_dir), 0);
+}

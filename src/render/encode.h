@@ -1,0 +1,54 @@
+/* encode.h - (private to the engine) the encoders: H.264 (libx264) + AAC in
+ * MP4 with faststart, the same audio as MP3 (libmp3lame), and a JPEG
+ * thumbnail. Files are written exactly where named: the caller picks
+ * temporary names and renames them. */
+#ifndef SR_ENCODE_H
+#define SR_ENCODE_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+#include "render/frame.h"
+
+struct AVFrame;
+
+typedef struct sr_encoder sr_encoder;
+
+typedef struct sr_enc_cfg {
+    const char *mp4_path; /* H.264 + AAC, muxed as MP4 */
+    const char *mp3_path; /* the audio alone as MP3; NULL: none */
+    int w, h;
+    double fps;
+    int crf;
+    const char *preset;
+    int audio_bitrate; /* AAC, bits per second */
+    int mp3_bitrate;   /* bits per second */
+} sr_enc_cfg;
+
+/* Opens the encoders and writes the containers' headers. Returns 0 and *out,
+ * or SR_EENCODE / SR_EIO / SR_ENOMEM. */
+int sr_encoder_open(sr_encoder **out, const sr_enc_cfg *cfg, sr_err *err);
+
+/* Encodes frame f (YUV420P, w x h) as frame number idx (pts idx / fps). The
+ * encoder takes a reference to f's buffers: the caller must make f writable
+ * (av_frame_make_writable) before drawing into it again. */
+int sr_encoder_video(sr_encoder *e, struct AVFrame *f, int64_t idx, sr_err *err);
+
+/* Adds n sample frames of interleaved stereo float at 48 kHz to both audio
+ * encoders (encoded whenever a full codec frame is buffered). */
+int sr_encoder_audio(sr_encoder *e, const float *buf, int n, sr_err *err);
+
+/* Sample frames of audio given so far. */
+int64_t sr_encoder_audio_pos(const sr_encoder *e);
+
+/* Flushes every encoder and writes the trailers (the MP4 is rewritten for
+ * faststart). Returns 0 or an error; the files are complete only then. */
+int sr_encoder_finish(sr_encoder *e, sr_err *err);
+
+void sr_encoder_destroy(sr_encoder *e); /* accepts NULL; does not delete files */
+
+/* Encodes f as a JPEG (full-range, BT.601 as JPEG expects) in memory.
+ * *data is av_malloc'd (av_free). Returns 0 or SR_EENCODE / SR_ENOMEM. */
+int sr_encode_jpeg(const sr_frame *f, uint8_t **data, int *len, sr_err *err);
+
+#endif

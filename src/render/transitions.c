@@ -1,0 +1,255 @@
+/* transitions.c - the table of scene transitions. Each draws the picture
+ * between the old scene (progress 0) and the new one (progress 1). Wipes,
+ * the clock wipe and the circle are alpha masks with a soft edge of a few
+ * pixels (so they do not alias), blended per plane; chroma takes the mask of
+ * each 2x2 block's centre.
+ *
+ * Directions: wipeleft moves the edge from the right to the left (the new
+ * scene appears on the right), wiperight from left to right, wipeup from the
+ * bottom up, wipedown from the top down. smoothleft: the new scene enters from
+ * the right and pushes the old one out to the left; smoothright the mirror. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+#include "render/compose.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline int div255(int x)
+{
+    x += 128;
+    return (x + (x >> 8)) >> 8;
+}
+
+/* soft edge width in pixels for a frame */
+static double soft_px(const sr_frame *f)
+{
+    double s = (f->w < f->h ? f->w : f->h) / 270.0;
+    return s < 2 ? 2 : s;
+}
+
+/* 0..255 from a signed distance d (pixels, > 0 toward the new scene) */
+static inline uint8_t ramp(double d, double soft)
+{
+    double a = 0.5 + d / soft;
+    return (uint8_t)(a <= 0 ? 0 : a >= 1 ? 255 : lrint(a * 255));
+}
+
+static void copy_plane(uint8_t *d, int dls, const uint8_t *s, int sls, int cols, int rows)
+{
+    for (int r = 0; r < rows; r++) memcpy(d + (size_t)r * dls, s + (size_t)r * sls, (size_t)cols);
+}
+
+/* o = a * (256 - w) / 256 + b * w / 256, w 0..256, in 16-bit lanes */
+static void mix_plane(uint8_t *d, int dls, const uint8_t *a, int als, const uint8_t *b, int bls,
+                      int cols, int rows, int w)
+{
+    uint16_t w1 = (uint16_t)w, w0 = (uint16_t)(256 - w);
+    for (int r = 0; r < rows; r++) {
+        uint8_t *restrict o = d + (size_t)r * dls;
+        const uint8_t *restrict x = a + (size_t)r * als, *restrict y = b + (size_t)r * bls;
+        for (int i = 0; i < cols; i++)
+            o[i] = (uint8_t)((uint16_t)(x[i] * w0 + y[i] * w1 + 128) >> 8);
+    }
+}
+
+/* out = from * (1 - p) + to * p on every plane */
+static void crossfade(sr_frame *out, const sr_frame *from, const sr_frame *to, double p)
+{
+    int w = (int)lrint(p * 256);
+    for (int k = 0; k < 3; k++) {
+        int rows = k ? out->h / 2 : out->h, cols = k ? out->w / 2 : out->w;
+        if (w <= 0) copy_plane(out->data[k], out->linesize[k], from->data[k], from->linesize[k], cols, rows);
+        else if (w >= 256) copy_plane(out->data[k], out->linesize[k], to->data[k], to->linesize[k], cols, rows);
+        else mix_plane(out->data[k], out->linesize[k], from->data[k], from->linesize[k], to->data[k],
+                       to->linesize[k], cols, rows, w);
+    }
+}
+
+/* A mask function: alpha of the new scene at frame position (x, y) (pixel
+ * centres, luma units). */
+typedef uint8_t (*mask_fn)(double x, double y, int W, int H, double p, double soft);
+
+/* Blends with a mask computed per luma pixel and per chroma pixel (at the
+ * centre of its 2x2 block). Transitions last a fraction of a second, so the
+ * per-pixel call is affordable. */
+static void mask_mix(sr_frame *out, const sr_frame *from, const sr_frame *to, double p, mask_fn m)
+{
+    double soft = soft_px(out);
+    for (int k = 0; k < 3; k++) {
+        int sub = k ? 2 : 1, rows = out->h / sub, cols = out->w / sub;
+        for (int r = 0; r < rows; r++) {
+            uint8_t *restrict o = out->data[k] + (size_t)r * out->linesize[k];
+            const uint8_t *restrict x = from->data[k] + (size_t)r * from->linesize[k];
+            const uint8_t *restrict y = to->data[k] + (size_t)r * to->linesize[k];
+            double fy = (r + 0.5) * sub;
+            for (int i = 0; i < cols; i++) {
+                int a = m((i + 0.5) * sub, fy, out->w, out->h, p, soft);
+                o[i] = (uint8_t)div255(x[i] * (255 - a) + y[i] * a);
+            }
+        }
+    }
+}
+
+/* the edge travels from -soft to size + soft, so progress 0 and 1 are exact */
+static double edge(double p, int size, double soft)
+{
+    return -soft + p * (size + 2 * soft);
+}
+
+static uint8_t m_wipeleft(double x, double y, int W, int H, double p, double s)
+{
+    return ramp(x - (W - edge(p, W, s)), s);
+}
+static uint8_t m_wiperight(double x, double y, int W, int H, double p, double s)
+{
+    return ramp(edge(p, W, s) - x, s);
+}
+static uint8_t m_wipeup(double x, double y, int W, int H, double p, double s)
+{
+    return ramp(y - (H - edge(p, H, s)), s);
+}
+static uint8_t m_wipedown(double x, double y, int W, int H, double p, double s)
+{
+    return ramp(edge(p, H, s) - y, s);
+}
+
+/* clock wipe from 12 o'clock, clockwise */
+static uint8_t m_radial(double x, double y, int W, int H, double p, double s)
+{
+    if (p <= 0) return 0;
+    if (p >= 1) return 255;
+    double dx = x - W / 2.0, dy = y - H / 2.0;
+    double ang = atan2(dx, -dy); /* 0 at 12 o'clock, growing clockwise */
+    if (ang < 0) ang += 2 * M_PI;
+    double r = sqrt(dx * dx + dy * dy);
+    /* signed distance in pixels to the sweeping hand; the 12 o'clock edge
+     * is the vertical line x = W/2, which needs no softening */
+    double d = (p * 2 * M_PI - ang) * (r < 1 ? 1 : r);
+    return ramp(d, s);
+}
+
+static uint8_t m_circle(double x, double y, int W, int H, double p, double s)
+{
+    double dx = x - W / 2.0, dy = y - H / 2.0;
+    double R = sqrt((double)W * W + (double)H * H) / 2 + s;
+    return ramp(p * R - sqrt(dx * dx + dy * dy), s);
+}
+
+static void t_none(sr_frame *out, const sr_frame *from, const sr_frame *to, double p)
+{
+    crossfade(out, from, to, p >= 1 ? 1 : 0);
+}
+static void t_fade(sr_frame *out, const sr_frame *from, const sr_frame *to, double p)
+{
+    crossfade(out, from, to, p);
+}
+
+#define MASK_T(name, fn)                                                                           \
+    static void t_##name(sr_frame *out, const sr_frame *from, const sr_frame *to, double p)        \
+    {                                                                                              \
+        if (p <= 0) crossfade(out, from, to, 0);                                                   \
+        else if (p >= 1) crossfade(out, from, to, 1);                                              \
+        else mask_mix(out, from, to, p, fn);                                                       \
+    }
+MASK_T(wipeup, m_wipeup)
+MASK_T(wipedown, m_wipedown)
+MASK_T(wipeleft, m_wipeleft)
+MASK_T(wiperight, m_wiperight)
+MASK_T(radial, m_radial)
+MASK_T(circlecrop, m_circle)
+#undef MASK_T
+
+/* push: the two scenes side by side, shifted by an even number of pixels */
+static void push(sr_frame *out, const sr_frame *from, const sr_frame *to, double p, int dir)
+{
+    int W = out->w;
+    int off = (int)lrint(p * W / 2.0) * 2; /* how far the new scene has come in */
+    if (off > W) off = W;
+    for (int k = 0; k < 3; k++) {
+        int sub = k ? 2 : 1, rows = out->h / sub, cols = W / sub, o = off / sub;
+        for (int r = 0; r < rows; r++) {
+            uint8_t *d = out->data[k] + (size_t)r * out->linesize[k];
+            const uint8_t *a = from->data[k] + (size_t)r * from->linesize[k];
+            const uint8_t *b = to->data[k] + (size_t)r * to->linesize[k];
+            if (dir < 0) { /* leftwards: old shifted left by o, new at the right */
+                memcpy(d, a + o, (size_t)(cols - o));
+                memcpy(d + cols - o, b, (size_t)o);
+            } else {
+                memcpy(d, b + cols - o, (size_t)o);
+                memcpy(d + o, a, (size_t)(cols - o));
+            }
+        }
+    }
+}
+static void t_smoothleft(sr_frame *out, const sr_frame *from, const sr_frame *to, double p)
+{
+    push(out, from, to, p, -1);
+}
+static void t_smoothright(sr_frame *out, const sr_frame *from, const sr_frame *to, double p)
+{
+    push(out, from, to, p, 1);
+}
+
+/* horizontal box blur of radius r of one row (running sum, edges clamped) */
+static void blur_row(uint8_t *d, const uint8_t *s, int n, int r)
+{
+    int win = 2 * r + 1, sum = 0;
+    for (int i = -r; i <= r; i++) sum += s[i < 0 ? 0 : i >= n ? n - 1 : i];
+    for (int i = 0; i < n; i++) {
+        d[i] = (uint8_t)((sum + win / 2) / win);
+        int add = i + r + 1, rem = i - r;
+        sum += s[add >= n ? n - 1 : add] - s[rem < 0 ? 0 : rem];
+    }
+}
+
+/* horizontal blur out of the old scene and into the new one, crossfaded */
+static void t_hblur(sr_frame *out, const sr_frame *from, const sr_frame *to, double p)
+{
+    if (p <= 0 || p >= 1) {
+        crossfade(out, from, to, p >= 1 ? 1 : 0);
+        return;
+    }
+    int maxr = out->w / 40 < 2 ? 2 : out->w / 40;
+    int r = (int)lrint(sin(M_PI * p) * maxr);
+    int w = (int)lrint(p * 256);
+    uint8_t *ta = malloc((size_t)out->w * 2);
+    if (!ta) {
+        crossfade(out, from, to, p);
+        return;
+    }
+    uint8_t *tb = ta + out->w;
+    for (int k = 0; k < 3; k++) {
+        int sub = k ? 2 : 1, rows = out->h / sub, cols = out->w / sub, rr = r / sub;
+        for (int row = 0; row < rows; row++) {
+            const uint8_t *a = from->data[k] + (size_t)row * from->linesize[k];
+            const uint8_t *b = to->data[k] + (size_t)row * to->linesize[k];
+            if (rr > 0) {
+                blur_row(ta, a, cols, rr);
+                blur_row(tb, b, cols, rr);
+                a = ta;
+                b = tb;
+            }
+            mix_plane(out->data[k] + (size_t)row * out->linesize[k], 0, a, 0, b, 0, cols, 1, w);
+        }
+    }
+    free(ta);
+}
+
+const sr_transition sr_transitions[] = {
+    {"none", t_none},           {"wipeup", t_wipeup},         {"wipedown", t_wipedown},
+    {"wipeleft", t_wipeleft},   {"wiperight", t_wiperight},   {"smoothleft", t_smoothleft},
+    {"smoothright", t_smoothright}, {"radial", t_radial},     {"circlecrop", t_circlecrop},
+    {"hblur", t_hblur},         {"fade", t_fade},
+};
+const int sr_ntransitions = (int)(sizeof sr_transitions / sizeof sr_transitions[0]);
+
+int sr_transition_find(const char *name)
+{
+    if (!name) return -1;
+    for (int i = 0; i < sr_ntransitions; i++)
+        if (!strcmp(sr_transitions[i].name, name)) return i;
+    return -1;
+}

@@ -1,0 +1,177 @@
+/* store.h - the service's storage behind one interface: accounts and API
+ * keys, projects, jobs with leases, uploads and the webhook outbox.
+ *
+ * A backend is a table of function pointers (sr_store_ops); SQLite
+ * (store_sqlite.c) is the first. Nothing backend-specific leaks out: ids are
+ * UUID strings made by the caller (sr_uuid), times are Unix milliseconds,
+ * JSON travels as text, and files are named by keys relative to the data
+ * folder ("files/ab12.../video.mp4"), never by absolute paths.
+ *
+ * Every operation is safe to call from any thread of any process on the
+ * same store; errors are negative SR_E* codes with err filled. "Not found"
+ * (including "belongs to another account") is SR_ENOT_FOUND. */
+#ifndef SR_STORE_H
+#define SR_STORE_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define SR_ID_LEN 40 /* a UUID string and its NUL fit */
+
+typedef struct sr_store sr_store; /* one opened backend instance (opaque) */
+
+enum sr_job_state { SR_JOB_PENDING, SR_JOB_RUNNING, SR_JOB_COMPLETED, SR_JOB_FAILED, SR_JOB__COUNT };
+/* "pending", "in-progress", "completed", "failed" (the API's status words). */
+const char *sr_job_state_name(int state);
+
+typedef struct sr_job {
+    char id[SR_ID_LEN], account_id[SR_ID_LEN];
+    char kind[16];            /* "preview" or "render" */
+    int state;                /* enum sr_job_state */
+    int64_t created_ms, updated_ms, started_ms, finished_ms; /* 0 = not yet */
+    int64_t run_after_ms;     /* a pending job is not leased before this */
+    int64_t lease_expires_ms;
+    char lease_owner[64];
+    int attempts, max_attempts;
+    int progress;             /* 0..100 */
+    char progress_msg[128];
+    char error_code[48];
+    char error_msg[512];
+    char *input;              /* JSON text, malloc'd; NULL unless asked for */
+    char *result;             /* JSON text, malloc'd, or NULL */
+    char *webhook;            /* URL, malloc'd, or NULL */
+    char *webhook_input;      /* JSON text, malloc'd, or NULL */
+} sr_job;
+/* Frees the strings of j (not j itself) and zeroes it. Accepts NULL. */
+void sr_job_clear(sr_job *j);
+
+typedef struct sr_project {
+    char id[SR_ID_LEN], account_id[SR_ID_LEN];
+    char name[256];
+    int64_t created_ms, updated_ms;
+    char *data; /* the storyboard, JSON text, malloc'd (NULL in lists) */
+} sr_project;
+void sr_project_clear(sr_project *p);
+
+typedef struct sr_key {
+    char id[SR_ID_LEN], account_id[SR_ID_LEN];
+    char name[128];
+    char prefix[24];          /* the first characters of the key, for listing */
+    int64_t created_ms, revoked_ms;
+    char webhook_secret[80];  /* the account's (filled by key_find) */
+} sr_key;
+
+typedef struct sr_upload {
+    char id[SR_ID_LEN], account_id[SR_ID_LEN];
+    char key[320];            /* "files/<random>/<name>" */
+    char content_type[128];
+    int64_t max_size, size, created_ms, expires_ms, done_ms;
+} sr_upload;
+
+typedef struct sr_outbox {
+    char id[SR_ID_LEN], account_id[SR_ID_LEN], job_id[SR_ID_LEN];
+    char url[512];
+    int attempts;
+    int64_t created_ms, next_ms;
+} sr_outbox;
+
+typedef struct sr_job_stats {
+    int64_t by_state[SR_JOB__COUNT];
+    double render_s_sum; int64_t render_n;   /* started -> finished, completed jobs */
+    double wait_s_sum; int64_t wait_n;       /* created -> first started */
+} sr_job_stats;
+
+typedef struct sr_store_ops {
+    const char *name; /* "sqlite" */
+    /* Opens (creating and migrating) the store at location (for SQLite: the
+     * database file). *out is freed by close. */
+    int (*open)(const char *location, sr_store **out, sr_err *err);
+    void (*close)(sr_store *s); /* accepts NULL */
+    int (*ping)(sr_store *s, sr_err *err);
+
+    /* --- accounts and keys. key_hash is the hex SHA-256 of the key. */
+    int (*account_create)(sr_store *s, const char *id, const char *name, const char *webhook_secret,
+                          sr_err *err);
+    int (*key_create)(sr_store *s, const sr_key *k, const char *key_hash, sr_err *err);
+    /* The live (not revoked) key whose hash is key_hash, with its account's
+     * webhook secret; SR_ENOT_FOUND otherwise. */
+    int (*key_find)(sr_store *s, const char *key_hash, sr_key *out, sr_err *err);
+    /* All keys, oldest first: *out malloc'd (caller frees), returns the count. */
+    int (*key_list)(sr_store *s, sr_key **out, sr_err *err);
+    /* Revokes the key whose id or prefix is idp. */
+    int (*key_revoke)(sr_store *s, const char *idp, sr_err *err);
+    int (*account_secret)(sr_store *s, const char *account_id, char secret[80], sr_err *err);
+
+    /* --- projects (always of one account) */
+    int (*project_create)(sr_store *s, const sr_project *p, sr_err *err);
+    int (*project_get)(sr_store *s, const char *account, const char *id, sr_project *out, sr_err *err);
+    /* Newest first, after (created_ms, id) when after_id is non-empty; at most
+     * limit; *out malloc'd without data; returns the count. */
+    int (*project_list)(sr_store *s, const char *account, int64_t after_ms, const char *after_id, int limit,
+                        sr_project **out, sr_err *err);
+    int (*project_update)(sr_store *s, const char *account, const char *id, const char *name,
+                          const char *data, sr_err *err);
+    int (*project_delete)(sr_store *s, const char *account, const char *id, sr_err *err);
+
+    /* --- jobs. job_create commits j (state pending) before it returns. */
+    int (*job_create)(sr_store *s, const sr_job *j, sr_err *err);
+    /* account NULL: any account. with_input: also load input. */
+    int (*job_get)(sr_store *s, const char *account, const char *id, int with_input, sr_job *out, sr_err *err);
+    /* Newest first, like project_list; result/input not loaded. */
+    int (*job_list)(sr_store *s, const char *account, int64_t after_ms, const char *after_id, int limit,
+                    sr_job **out, sr_err *err);
+    /* Ends a pending or running job as failed/CANCELLED (queuing its webhook).
+     * SR_ENOT_FOUND when unknown; SR_ELIMIT when it already ended. */
+    int (*job_cancel)(sr_store *s, const char *account, const char *id, sr_err *err);
+    int (*job_stats)(sr_store *s, sr_job_stats *out, sr_err *err);
+    /* Replaces the result of a completed job of account (an edited preview). */
+    int (*job_update_result)(sr_store *s, const char *account, const char *id, const char *result, sr_err *err);
+
+    /* --- leases. lease_acquire takes the oldest due pending job, or a running
+     * job whose lease expired, for owner until now + ttl_ms (attempts + 1).
+     * A job whose lease expired after max_attempts fails WORKER_CRASHED.
+     * Returns 1 with *out filled (input loaded), 0 when nothing is due. */
+    int (*lease_acquire)(sr_store *s, const char *owner, int64_t ttl_ms, sr_job *out, sr_err *err);
+    /* Extends the lease; SR_ENOT_FOUND when owner no longer holds it (the job
+     * was cancelled or re-leased): the holder must stop. */
+    int (*lease_renew)(sr_store *s, const char *id, const char *owner, int64_t ttl_ms, sr_err *err);
+    /* Gives the job back as pending, due after delay_ms, noting the error
+     * (a transient failure to retry). */
+    int (*lease_release)(sr_store *s, const char *id, const char *owner, int64_t delay_ms,
+                         const char *error_code, const char *error_msg, sr_err *err);
+    int (*job_progress)(sr_store *s, const char *id, const char *owner, int progress, const char *msg,
+                        sr_err *err);
+    /* Ends a leased job: state SR_JOB_COMPLETED (result JSON text) or
+     * SR_JOB_FAILED (error_code, error_msg); save (may be NULL) is a project
+     * created in the same transaction; the webhook is queued too. */
+    int (*job_finish)(sr_store *s, const char *id, const char *owner, int state, const char *result,
+                      const char *error_code, const char *error_msg, const sr_project *save, sr_err *err);
+
+    /* --- uploads */
+    int (*upload_create)(sr_store *s, const sr_upload *u, sr_err *err);
+    int (*upload_get)(sr_store *s, const char *id, sr_upload *out, sr_err *err);
+    /* By key ("files/..."), of account (NULL: any). */
+    int (*upload_find_key)(sr_store *s, const char *account, const char *key, sr_upload *out, sr_err *err);
+    int (*upload_done)(sr_store *s, const char *id, int64_t size, sr_err *err);
+
+    /* --- webhook outbox. claim: up to max due entries, each hidden from
+     * other claimers for lease_ms; *out malloc'd; returns the count. */
+    int (*outbox_claim)(sr_store *s, int64_t lease_ms, int max, sr_outbox **out, sr_err *err);
+    int (*outbox_done)(sr_store *s, const char *id, sr_err *err);
+    int (*outbox_retry)(sr_store *s, const char *id, int64_t next_ms, sr_err *err);
+    int (*outbox_drop)(sr_store *s, const char *id, sr_err *err);
+} sr_store_ops;
+
+/* The SQLite backend (WAL mode, busy timeout, one connection per thread with
+ * prepared statements). */
+const sr_store_ops *sr_store_sqlite(void);
+
+/* A fresh random UUID (v4) string. */
+void sr_uuid(char out[SR_ID_LEN]);
+/* n random bytes as 2n hex characters + NUL. n <= 64. */
+void sr_random_hex(char *out, int n);
+/* Unix time in milliseconds. */
+int64_t sr_now_ms(void);
+
+#endif

@@ -1,0 +1,236 @@
+/* http_client.c - see http_client.h. */
+#include "http_client.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+
+#define MAX_RESPONSE (64 << 20)
+
+static int parse_url(const char *url, char host[64], int *port, const char **path)
+{
+    if (strncmp(url, "http://", 7)) return -1;
+    const char *h = url + 7, *colon = strchr(h, ':'), *slash = strchr(h, '/');
+    if (!slash) slash = h + strlen(h);
+    if (!colon || colon > slash) return -1;
+    snprintf(host, 64, "%.*s", (int)(colon - h), h);
+    *port = atoi(colon + 1);
+    *path = *slash ? slash : "/";
+    return 0;
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int sr_http(const char *method, const char *url, const char *auth, const char *extra, const char *body, long len,
+            sr_http_resp *out)
+{
+    memset(out, 0, sizeof *out);
+    char host[64];
+    int port;
+    const char *path;
+    if (parse_url(url, host, &port, &path)) return 0;
+    if (body && len < 0) len = (long)strlen(body);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, strcmp(host, "localhost") ? host : "127.0.0.1", &sa.sin_addr);
+    struct timeval tv = {60, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
+        if (fd >= 0) close(fd);
+        return 0;
+    }
+    char head[4096];
+    int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n%s%s%s%s",
+                     method, path, host, port, auth ? "Authorization: " : "", auth ? auth : "", auth ? "\r\n" : "",
+                     extra ? extra : "");
+    if (body) n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %ld\r\n", len);
+    n += snprintf(head + n, sizeof head - (size_t)n, "\r\n");
+    if (send_all(fd, head, (size_t)n) || (body && len && send_all(fd, body, (size_t)len))) {
+        close(fd);
+        return 0;
+    }
+    size_t cap = 1 << 16, got = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (got + 4096 > cap) {
+            if (cap >= MAX_RESPONSE) break;
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        ssize_t r = recv(fd, buf + got, cap - got - 1, 0);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = 0;
+    char *sep = strstr(buf, "\r\n\r\n");
+    if (!sep || sscanf(buf, "HTTP/1.%*d %d", &out->status) != 1) {
+        free(buf);
+        out->status = 0;
+        return 0;
+    }
+    out->headers = strndup(buf, (size_t)(sep - buf) + 2);
+    out->body_len = got - (size_t)(sep + 4 - buf);
+    out->body = malloc(out->body_len + 1);
+    memcpy(out->body, sep + 4, out->body_len);
+    out->body[out->body_len] = 0;
+    out->json = json_loadb(out->body, out->body_len, 0, NULL);
+    free(buf);
+    return out->status;
+}
+
+void sr_http_resp_free(sr_http_resp *r)
+{
+    free(r->headers);
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+const char *sr_http_header(const sr_http_resp *r, const char *name, char *buf, size_t n)
+{
+    size_t nl = strlen(name);
+    for (const char *p = r->headers; p && *p;) {
+        const char *eol = strstr(p, "\r\n");
+        if (!eol) break;
+        if (!strncasecmp(p, name, nl) && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ') v++;
+            snprintf(buf, n, "%.*s", (int)(eol - v), v);
+            return buf;
+        }
+        p = eol + 2;
+    }
+    return NULL;
+}
+
+int sr_test_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    socklen_t sl = sizeof sa;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) || getsockname(fd, (struct sockaddr *)&sa, &sl)) {
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int sr_test_server_start(sr_test_server *s, const char *args)
+{
+    if (!s->dir[0]) {
+        char *d = sr_test_tmpdir();
+        if (!d) return -1;
+        snprintf(s->dir, sizeof s->dir, "%s", d);
+        free(d);
+    }
+    if (args) snprintf(s->args, sizeof s->args, "%s", args);
+    s->port = sr_test_free_port();
+    snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+    const char *bin = getenv("SR_BINARY");
+    if (!bin) return -1;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "exec '%s' serve --data '%s/data' --listen 127.0.0.1:%d %s 2>>'%s/server.log'", bin,
+             s->dir, s->port, s->args, s->dir);
+    s->pid = fork();
+    if (s->pid == 0) {
+        setpgid(0, 0); /* its own group: kill -9 reaches the workers too */
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    if (s->pid < 0) return -1;
+    char url[200];
+    snprintf(url, sizeof url, "%s/healthz", s->url);
+    for (int i = 0; i < 200; i++) {
+        sr_http_resp r;
+        int st = sr_http("GET", url, NULL, NULL, NULL, 0, &r);
+        sr_http_resp_free(&r);
+        if (st == 200) return 0;
+        if (waitpid(s->pid, NULL, WNOHANG) == s->pid) return -1;
+        sleep_ms(100);
+    }
+    return -1;
+}
+
+void sr_test_server_stop(sr_test_server *s, int hard)
+{
+    if (s->pid <= 0) return;
+    kill(hard ? -s->pid : s->pid, hard ? SIGKILL : SIGTERM);
+    waitpid(s->pid, NULL, 0);
+    if (hard) kill(-s->pid, SIGKILL);
+    s->pid = 0;
+}
+
+json_t *sr_test_key_create(const sr_test_server *s, const char *name, const char *account)
+{
+    int status = -1;
+    char acc[128] = "";
+    if (account) snprintf(acc, sizeof acc, "--account %s", account);
+    char *out = sr_test_sh_out(&status, "'%s' keys create --data '%s/data' --name '%s' %s --json 2>/dev/null",
+                               getenv("SR_BINARY"), s->dir, name, acc);
+    json_t *j = out && status == 0 ? json_loads(out, 0, NULL) : NULL;
+    free(out);
+    return j;
+}
+
+json_t *sr_test_wait_job(const sr_test_server *s, const char *key, const char *job_id, double timeout_s)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/pictoryapis/v1/jobs/%s", s->url, job_id);
+    for (double waited = 0; waited <= timeout_s; waited += 0.1) {
+        sr_http_resp r;
+        sr_http("GET", url, key, NULL, NULL, 0, &r);
+        const char *st = json_string_value(json_object_get(json_object_get(r.json, "data"), "status"));
+        if (st && (!strcmp(st, "completed") || !strcmp(st, "failed"))) {
+            json_t *j = json_incref(r.json);
+            sr_http_resp_free(&r);
+            return j;
+        }
+        sr_http_resp_free(&r);
+        sleep_ms(100);
+    }
+    return NULL;
+}
+
+char *sr_test_submit(const sr_test_server *s, const char *key, const char *method, const char *path,
+                     const char *body)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s/pictoryapis%s", s->url, path);
+    sr_http_resp r;
+    sr_http(method, url, key, "Content-Type: application/json\r\n", body, -1, &r);
+    const char *id = json_string_value(json_object_get(json_object_get(r.json, "data"), "jobId"));
+    char *out = r.status == 200 && id ? strdup(id) : NULL;
+    if (!out) fprintf(stderr, "submit %s %s -> %d %s\n", method, path, r.status, r.body ? r.body : "");
+    sr_http_resp_free(&r);
+    return out;
+}

@@ -1,0 +1,240 @@
+/* libs: sr_service sr_common */
+/* test_store.c - the store interface on its SQLite backend: migrations,
+ * keys, account isolation, jobs with leases (expiry, re-lease, attempts,
+ * cancel), the webhook outbox and uploads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "support/fixtures.h"
+
+typedef struct fx {
+    char *dir;
+    char db[600];
+    const sr_store_ops *ops;
+    sr_store *st;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    f->dir = sr_test_tmpdir();
+    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
+    f->ops = sr_store_sqlite();
+    sr_err e = {0};
+    if (f->ops->open(f->db, &f->st, &e)) return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    f->ops->close(f->st);
+    sr_test_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void new_job(fx *f, const char *account, char id[SR_ID_LEN], const char *webhook)
+{
+    sr_job j = {0};
+    sr_uuid(id);
+    snprintf(j.id, sizeof j.id, "%s", id);
+    snprintf(j.account_id, sizeof j.account_id, "%s", account);
+    snprintf(j.kind, sizeof j.kind, "render");
+    j.max_attempts = 3;
+    j.input = "{\"x\":1}";
+    j.webhook = (char *)webhook;
+    assert_int_equal(f->ops->job_create(f->st, &j, NULL), 0);
+}
+
+static void test_reopen_and_keys(void **state)
+{
+    fx *f = *state;
+    /* a second open of the same file finds it migrated */
+    sr_store *again = NULL;
+    assert_int_equal(f->ops->open(f->db, &again, NULL), 0);
+    f->ops->close(again);
+    assert_int_equal(f->ops->account_create(f->st, "acc-1", "alice", "whsec_1", NULL), 0);
+    sr_key k = {.id = "key-1", .account_id = "acc-1", .name = "k", .prefix = "pictai_abc"};
+    assert_int_equal(f->ops->key_create(f->st, &k, "hash-1", NULL), 0);
+    sr_key got;
+    assert_int_equal(f->ops->key_find(f->st, "hash-1", &got, NULL), 0);
+    assert_string_equal(got.account_id, "acc-1");
+    assert_string_equal(got.webhook_secret, "whsec_1");
+    sr_err e = {0};
+    assert_int_equal(f->ops->key_find(f->st, "hash-2", &got, &e), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->key_revoke(f->st, "pictai_abc", NULL), 0);
+    assert_int_equal(f->ops->key_find(f->st, "hash-1", &got, NULL), SR_ENOT_FOUND);
+    sr_key *all = NULL;
+    assert_int_equal(f->ops->key_list(f->st, &all, NULL), 1);
+    assert_true(all[0].revoked_ms > 0);
+    free(all);
+}
+
+static void test_projects_isolated(void **state)
+{
+    fx *f = *state;
+    sr_project p = {.account_id = "A", .name = "one", .data = "{\"scenes\":[]}"};
+    sr_uuid(p.id);
+    assert_int_equal(f->ops->project_create(f->st, &p, NULL), 0);
+    sr_project got;
+    assert_int_equal(f->ops->project_get(f->st, "B", p.id, &got, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->project_update(f->st, "B", p.id, "x", NULL, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->project_delete(f->st, "B", p.id, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->project_update(f->st, "A", p.id, "renamed", NULL, NULL), 0);
+    assert_int_equal(f->ops->project_get(f->st, "A", p.id, &got, NULL), 0);
+    assert_string_equal(got.name, "renamed");
+    assert_string_equal(got.data, "{\"scenes\":[]}");
+    sr_project_clear(&got);
+    sr_project *list = NULL;
+    assert_int_equal(f->ops->project_list(f->st, "B", 0, "", 10, &list, NULL), 0);
+    free(list);
+    assert_int_equal(f->ops->project_delete(f->st, "A", p.id, NULL), 0);
+}
+
+static void test_jobs_paging(void **state)
+{
+    fx *f = *state;
+    char ids[5][SR_ID_LEN];
+    for (int i = 0; i < 5; i++) {
+        new_job(f, "P", ids[i], NULL);
+        sleep_ms(2);
+    }
+    sr_job *page = NULL;
+    assert_int_equal(f->ops->job_list(f->st, "P", 0, "", 3, &page, NULL), 3);
+    assert_string_equal(page[0].id, ids[4]); /* newest first */
+    int64_t ms = page[2].created_ms;
+    char after[SR_ID_LEN];
+    snprintf(after, sizeof after, "%s", page[2].id);
+    for (int i = 0; i < 3; i++) sr_job_clear(&page[i]);
+    free(page);
+    assert_int_equal(f->ops->job_list(f->st, "P", ms, after, 3, &page, NULL), 2);
+    assert_string_equal(page[1].id, ids[0]);
+    for (int i = 0; i < 2; i++) sr_job_clear(&page[i]);
+    free(page);
+    assert_int_equal(f->ops->job_list(f->st, "other", 0, "", 3, &page, NULL), 0);
+    free(page);
+    /* drain them so later tests see an empty queue */
+    for (int i = 0; i < 5; i++) assert_int_equal(f->ops->job_cancel(f->st, "P", ids[i], NULL), 0);
+}
+
+static void test_leases(void **state)
+{
+    fx *f = *state;
+    char id[SR_ID_LEN];
+    new_job(f, "L", id, NULL);
+    sr_job j;
+    assert_int_equal(f->ops->lease_acquire(f->st, "w1", 150, &j, NULL), 1);
+    assert_string_equal(j.id, id);
+    assert_string_equal(j.input, "{\"x\":1}");
+    assert_int_equal(j.attempts, 1);
+    sr_job_clear(&j);
+    /* held: nobody else gets it */
+    assert_int_equal(f->ops->lease_acquire(f->st, "w2", 150, &j, NULL), 0);
+    assert_int_equal(f->ops->lease_renew(f->st, id, "w1", 150, NULL), 0);
+    assert_int_equal(f->ops->job_progress(f->st, id, "w1", 42, "half", NULL), 0);
+    assert_int_equal(f->ops->job_get(f->st, "L", id, 0, &j, NULL), 0);
+    assert_int_equal(j.state, SR_JOB_RUNNING);
+    assert_int_equal(j.progress, 42);
+    sr_job_clear(&j);
+    /* expired: another worker takes it; the first one's lease is gone */
+    sleep_ms(200);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w2", 150, &j, NULL), 1);
+    assert_int_equal(j.attempts, 2);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->lease_renew(f->st, id, "w1", 150, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->job_finish(f->st, id, "w1", SR_JOB_COMPLETED, "{}", NULL, NULL, NULL, NULL),
+                     SR_ENOT_FOUND);
+    /* a transient failure gives it back with a delay */
+    assert_int_equal(f->ops->lease_release(f->st, id, "w2", 100, "IO_ERROR", "disk", NULL), 0);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w3", 150, &j, NULL), 0);
+    sleep_ms(150);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w3", 100, &j, NULL), 1);
+    assert_int_equal(j.attempts, 3);
+    sr_job_clear(&j);
+    /* third lease expires too: no tries left, it fails WORKER_CRASHED */
+    sleep_ms(150);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w4", 100, &j, NULL), 0);
+    assert_int_equal(f->ops->job_get(f->st, NULL, id, 0, &j, NULL), 0);
+    assert_int_equal(j.state, SR_JOB_FAILED);
+    assert_string_equal(j.error_code, "WORKER_CRASHED");
+    sr_job_clear(&j);
+}
+
+static void test_cancel_and_outbox(void **state)
+{
+    fx *f = *state;
+    char id[SR_ID_LEN], id2[SR_ID_LEN];
+    new_job(f, "C", id, "http://example.com/hook");
+    sr_job j;
+    assert_int_equal(f->ops->lease_acquire(f->st, "w", 5000, &j, NULL), 1);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_cancel(f->st, "other", id, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->job_cancel(f->st, "C", id, NULL), 0);
+    assert_int_equal(f->ops->job_cancel(f->st, "C", id, NULL), SR_ELIMIT);
+    /* the worker notices on its next renewal */
+    assert_int_equal(f->ops->lease_renew(f->st, id, "w", 5000, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->job_get(f->st, "C", id, 0, &j, NULL), 0);
+    assert_string_equal(j.error_code, "CANCELLED");
+    sr_job_clear(&j);
+    /* a finished job with a webhook queues one delivery, in the same transaction */
+    new_job(f, "C", id2, "http://example.com/hook2");
+    assert_int_equal(f->ops->lease_acquire(f->st, "w", 5000, &j, NULL), 1);
+    sr_job_clear(&j);
+    sr_project save = {.account_id = "C", .name = "saved", .data = "{}"};
+    sr_uuid(save.id);
+    assert_int_equal(f->ops->job_finish(f->st, id2, "w", SR_JOB_COMPLETED, "{\"video\":\"files/a/b.mp4\"}", NULL,
+                                        NULL, &save, NULL),
+                     0);
+    sr_project p;
+    assert_int_equal(f->ops->project_get(f->st, "C", save.id, &p, NULL), 0);
+    sr_project_clear(&p);
+    sr_outbox *due = NULL;
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &due, NULL), 2);
+    free(due);
+    /* claimed ones are hidden until their claim runs out or they are retried */
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &due, NULL), 0);
+    free(due);
+}
+
+static void test_uploads(void **state)
+{
+    fx *f = *state;
+    sr_upload u = {.account_id = "U", .key = "files/r/a.png", .content_type = "image/png", .max_size = 10};
+    sr_uuid(u.id);
+    u.expires_ms = sr_now_ms() + 1000;
+    assert_int_equal(f->ops->upload_create(f->st, &u, NULL), 0);
+    sr_upload got;
+    assert_int_equal(f->ops->upload_find_key(f->st, "V", "files/r/a.png", &got, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->upload_done(f->st, u.id, 7, NULL), 0);
+    assert_int_equal(f->ops->upload_done(f->st, u.id, 7, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->upload_find_key(f->st, "U", "files/r/a.png", &got, NULL), 0);
+    assert_int_equal(got.size, 7);
+    assert_true(got.done_ms > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reopen_and_keys), cmocka_unit_test(test_projects_isolated),
+        cmocka_unit_test(test_jobs_paging),     cmocka_unit_test(test_leases),
+        cmocka_unit_test(test_cancel_and_outbox), cmocka_unit_test(test_uploads),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
