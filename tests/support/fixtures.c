@@ -236,13 +236,56 @@ sr_frame *sr_test_decode_frame(const char *path, double t)
     return out;
 }
 
+/* Calls fn(ud, sample, t) for every mono sample between t0 and t1; returns the sample rate or -1. */
+static int audio_visit(const char *path, double t0, double t1, void (*fn)(void *ud, float s, double t), void *ud);
+
+typedef struct rms_acc {
+    double sum;
+    long n;
+} rms_acc;
+static void rms_fn(void *ud, float s, double t)
+{
+    (void)t;
+    rms_acc *a = ud;
+    a->sum += (double)s * s;
+    a->n++;
+}
+
 double sr_test_audio_rms(const char *path, double t0, double t1)
+{
+    rms_acc a = {0, 0};
+    if (audio_visit(path, t0, t1, rms_fn, &a) < 0 || !a.n) return -1;
+    return sqrt(a.sum / a.n);
+}
+
+typedef struct tone_acc {
+    double re, im;
+    double freq;
+    long n;
+} tone_acc;
+static void tone_fn(void *ud, float s, double t)
+{
+    tone_acc *a = ud;
+    a->re += s * cos(2 * M_PI * a->freq * t);
+    a->im += s * sin(2 * M_PI * a->freq * t);
+    a->n++;
+}
+
+double sr_test_audio_tone(const char *path, double t0, double t1, double freq)
+{
+    tone_acc a = {0, 0, freq, 0};
+    if (audio_visit(path, t0, t1, tone_fn, &a) < 0 || !a.n) return -1;
+    return 2 * sqrt(a.re * a.re + a.im * a.im) / a.n;
+}
+
+static int audio_visit(const char *path, double t0, double t1, void (*fn)(void *ud, float s, double t), void *ud)
 {
     AVFormatContext *fc;
     AVCodecContext *cc;
     int si;
     if (open_dec(path, AVMEDIA_TYPE_AUDIO, &fc, &cc, &si)) return -1;
     AVStream *st = fc->streams[si];
+    int rate = cc->sample_rate;
     SwrContext *swr = NULL;
     AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
     if (swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_FLT, cc->sample_rate, &cc->ch_layout, cc->sample_fmt,
@@ -255,8 +298,6 @@ double sr_test_audio_rms(const char *path, double t0, double t1)
     }
     AVPacket *pkt = av_packet_alloc();
     AVFrame *fr = av_frame_alloc();
-    double sum = 0;
-    long n = 0;
     int64_t pos = -1; /* sample index of the next converted sample */
     double start = st->start_time != AV_NOPTS_VALUE ? st->start_time * av_q2d(st->time_base) : 0;
     int eof = 0;
@@ -285,10 +326,7 @@ double sr_test_audio_rms(const char *path, double t0, double t1)
                 if (got <= 0) break;
                 for (int i = 0; i < got; i++, pos++) {
                     double tt = (double)pos / cc->sample_rate;
-                    if (tt >= t0 && tt < t1) {
-                        sum += (double)buf[i] * buf[i];
-                        n++;
-                    }
+                    if (tt >= t0 && tt < t1) fn(ud, buf[i], tt);
                 }
             }
             av_frame_unref(fr);
@@ -299,7 +337,7 @@ double sr_test_audio_rms(const char *path, double t0, double t1)
     swr_free(&swr);
     avcodec_free_context(&cc);
     avformat_close_input(&fc);
-    return n ? sqrt(sum / n) : -1;
+    return rate;
 }
 
 double sr_test_media_duration(const char *path)

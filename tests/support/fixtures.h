@@ -32,6 +32,9 @@ int sr_test_write_video(const char *path, int w, int h, double fps, double secon
 sr_frame *sr_test_decode_frame(const char *path, double t);
 /* RMS (0..1) of the audio of a media file between t0 and t1 seconds (channels averaged); -1 on failure. */
 double sr_test_audio_rms(const char *path, double t0, double t1);
+/* Amplitude (0..1, of a sine) of the frequency freq Hz in the audio between t0 and t1 (Goertzel,
+ * channels averaged); -1 on failure. Tells music apart from a voice mixed over it. */
+double sr_test_audio_tone(const char *path, double t0, double t1, double freq);
 /* Media duration from the container (s); -1 on failure. */
 double sr_test_media_duration(const char *path);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL when it cannot. */
