@@ -246,10 +246,30 @@ static void test_truncated_image(void **state)
     assert_int_equal(sr_image_decode(sr_test_path(g_dir, "missing.png"), "x", &fr, &err), SR_EMEDIA_NOT_FOUND);
 }
 
+/* A flat picture stays flat at every sub-pixel offset and scale: no row or
+ * column may come out dark (a weight of 256 once overflowed to black rows). */
+static void test_sampler_flat_at_all_offsets(void **state)
+{
+    (void)state;
+    enum { SW = 97, SH = 61, DW = 64, DH = 40 };
+    uint8_t src[SW * SH], dst[DW * DH];
+    memset(src, 180, sizeof src);
+    sr_sampler *s = sr_sampler_create(DW);
+    assert_non_null(s);
+    for (int k = 0; k < 2000; k++) {
+        double sc = 0.8 + (k % 37) * 0.01;
+        double x0 = (k * 0.0137) - (int)(k * 0.0137), y0 = (k * 0.00391) * 7 - (int)((k * 0.00391) * 7);
+        sr_sample_plane(s, dst, DW, DW, DH, src, SW, SW, SH, x0, y0 + (k % 5) * 0.999, sc, sc);
+        for (int i = 0; i < DW * DH; i++)
+            if (dst[i] < 179 || dst[i] > 181) fail_msg("pixel %d = %d at step %d", i, dst[i], k);
+    }
+    sr_sampler_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_color_background), cmocka_unit_test(test_motion_smooth),
+        cmocka_unit_test(test_color_background), cmocka_unit_test(test_sampler_flat_at_all_offsets), cmocka_unit_test(test_motion_smooth),
         cmocka_unit_test(test_motion_zoom),      cmocka_unit_test(test_color_overlay),
         cmocka_unit_test(test_logo_blend),       cmocka_unit_test(test_truncated_image),
     };

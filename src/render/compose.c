@@ -65,6 +65,16 @@ static inline void axis_pos(double pos, int n, int32_t *idx, int *w)
     int i = (int)pos;
     if (i > n - 2) i = n - 2 < 0 ? 0 : n - 2;
     int f = (int)lrint((pos - i) * 256.0);
+    /* keep the fraction in 0..255: a weight of 256 overflows the 16-bit
+     * vertical weights (it drew black rows) */
+    if (f > 255) {
+        if (i < n - 2) {
+            i++;
+            f = 0;
+        } else {
+            f = 255;
+        }
+    }
     if (n < 2) f = 0;
     *idx = i;
     *w = f;
