@@ -14,6 +14,6 @@ foreach(src ${SR_TESTS})
   target_link_libraries(${name} PRIVATE ${libs} sr_testsupport PkgConfig::CMOCKA)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES
-    ENVIRONMENT "SR_SOURCE_DIR=${CMAKE_SOURCE_DIR};SR_BINARY=$<TARGET_FILE:storyreel>;SR_BUILD_DIR=${CMAKE_BINARY_DIR}"
+    ENVIRONMENT "SR_SOURCE_DIR=${CMAKE_SOURCE_DIR};SR_BINARY=$<TARGET_FILE:storyreel>;SR_BUILD_DIR=${CMAKE_BINARY_DIR};LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp"
     TIMEOUT 300)
 endforeach()

@@ -22,6 +22,9 @@
 #include <microhttpd.h>
 
 #include "api/api.h"
+#include "api/brand_routes.h"
+#include "api/library_routes.h"
+#include "api/voices_routes.h"
 #include "common/util.h"
 #include "compiler/compiler.h"
 #include "tts/tts.h"
@@ -359,18 +362,37 @@ static enum MHD_Result h_token(hctx *h)
                                         "token_type", "Bearer"));
 }
 
+/* Resolves sb's templateId, named style and brand (brand_routes.c) and runs
+ * the light checks: 0 with *out the new storyboard, or -1 with a 400 sent. */
+static int resolve_storyboard(hctx *h, const json_t *sb, int need_name, json_t **out, enum MHD_Result *ret)
+{
+    sr_res_req q = {h->a->ops, h->a->st, h->key.account_id, sb, ""};
+    sr_err e = {0};
+    if (sr_api_resolve_storyboard(&q, out, &e)) {
+        *ret = reply_err(h, &e);
+        return -1;
+    }
+    if (check_storyboard(h, *out, need_name, ret)) {
+        json_decref(*out);
+        return -1;
+    }
+    return 0;
+}
+
 static enum MHD_Result h_preview(hctx *h)
 {
     enum MHD_Result ret;
-    if (check_storyboard(h, h->body, 0, &ret)) return ret;
-    return submit(h, "preview", json_pack("{s:O}", "storyboard", h->body), h->body);
+    json_t *sb;
+    if (resolve_storyboard(h, h->body, 0, &sb, &ret)) return ret;
+    return submit(h, "preview", json_pack("{s:o}", "storyboard", sb), h->body);
 }
 
 static enum MHD_Result h_storyboard_render(hctx *h)
 {
     enum MHD_Result ret;
-    if (check_storyboard(h, h->body, 1, &ret)) return ret;
-    return submit(h, "render", json_pack("{s:O}", "storyboard", h->body), h->body);
+    json_t *sb;
+    if (resolve_storyboard(h, h->body, 1, &sb, &ret)) return ret;
+    return submit(h, "render", json_pack("{s:o}", "storyboard", sb), h->body);
 }
 
 static enum MHD_Result h_render_preview(hctx *h)
@@ -526,7 +548,12 @@ static enum MHD_Result h_project_render(hctx *h)
         json_decref(sb);
         return reply_error(h, 500, "INTERNAL_ERROR", NULL, "the saved project is damaged");
     }
-    json_t *input = json_pack("{s:o,s:s}", "storyboard", sb, "projectId", h->r->params[0]);
+    enum MHD_Result ret;
+    json_t *rsb;
+    int bad = resolve_storyboard(h, sb, 0, &rsb, &ret);
+    json_decref(sb);
+    if (bad) return ret;
+    json_t *input = json_pack("{s:o,s:s}", "storyboard", rsb, "projectId", h->r->params[0]);
     return submit(h, "render", input, h->body);
 }
 
@@ -578,34 +605,88 @@ static enum MHD_Result h_job_cancel(hctx *h)
 
 static enum MHD_Result h_voices(hctx *h)
 {
-    const sr_tts_backend *b = sr_tts_get(NULL);
-    sr_tts_voice *v = NULL;
+    json_t *arr = NULL;
     sr_err e = {0};
     pthread_mutex_lock(&h->a->tts_mu);
-    int n = b ? b->list(&v, &e) : sr_err_set(&e, SR_ETTS, NULL, "no speech engine");
+    int rc = sr_api_voices_list(h->a->cfg->public_url, &arr, &e);
     pthread_mutex_unlock(&h->a->tts_mu);
-    if (n < 0) return reply_err(h, &e);
-    json_t *arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n}", "id", v[i].id, "name",
-                                             v[i].name, "voice", v[i].id, "gender", v[i].gender, "accent",
-                                             v[i].language, "language", v[i].language, "engine",
-                                             b->name, "service", "storyreel", "category", "standard",
-                                             "sample"));
-    free(v);
+    if (rc) return reply_err(h, &e);
     return reply_json(h, 200, arr);
 }
 
-static enum MHD_Result h_styles(hctx *h)
+/* A voice's sample WAV (voices_routes.c), synthesised on first request. */
+static enum MHD_Result h_voice_sample(hctx *h)
 {
-    static const char *const styles[][2] = {{"default", "Default"}, {"boxed", "Boxed"}, {"bold", "Bold"}};
-    json_t *arr = json_array();
-    for (size_t i = 0; i < sizeof styles / sizeof styles[0]; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:s}", "id", styles[i][0], "name", styles[i][1]));
-    return reply_json(h, 200, arr);
+    char path[PATH_MAX];
+    sr_err e = {0};
+    pthread_mutex_lock(&h->a->tts_mu);
+    int rc = sr_api_voice_sample(h->a->cfg->data, h->r->params[0], h->r->params[1], path, sizeof path, &e);
+    pthread_mutex_unlock(&h->a->tts_mu);
+    if (rc == SR_ENOT_FOUND) return reply_error(h, 404, "NOT_FOUND", "voice", "no such voice sample");
+    if (rc) return reply_err(h, &e);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0) close(fd);
+        return reply_error(h, 404, "NOT_FOUND", "voice", "no such voice sample");
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((size_t)sb.st_size, fd);
+    if (!resp) {
+        close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "audio/wav");
+    MHD_add_response_header(resp, "Cache-Control", "public, max-age=86400");
+    return queue(h, 200, resp);
 }
 
-static enum MHD_Result h_brands(hctx *h) { return reply_json(h, 200, json_array()); }
+/* Templates, brand kits and styles (brand_routes.c): fn's answer or error. */
+static enum MHD_Result res_call(hctx *h, sr_res_fn fn)
+{
+    sr_res_req q = {h->a->ops, h->a->st, h->key.account_id, h->body, h->r->params[0]};
+    json_t *out = NULL;
+    sr_err e = {0};
+    if (fn(&q, &out, &e)) return reply_err(h, &e);
+    return reply_json(h, 200, out);
+}
+static enum MHD_Result h_styles(hctx *h) { return res_call(h, sr_api_styles_list); }
+static enum MHD_Result h_style_post(hctx *h) { return res_call(h, sr_api_style_create); }
+static enum MHD_Result h_brands(hctx *h) { return res_call(h, sr_api_brands_list); }
+static enum MHD_Result h_brand_post(hctx *h) { return res_call(h, sr_api_brand_create); }
+static enum MHD_Result h_templates(hctx *h) { return res_call(h, sr_api_templates_list); }
+static enum MHD_Result h_template_get(hctx *h) { return res_call(h, sr_api_template_get); }
+static enum MHD_Result h_template_post(hctx *h) { return res_call(h, sr_api_template_create); }
+
+/* Media and music libraries (library_routes.c). */
+static enum MHD_Result lib_reply(hctx *h, int rc, json_t *out, const sr_err *e)
+{
+    return rc ? reply_err(h, e) : reply_json(h, 200, out);
+}
+static enum MHD_Result h_media_search(hctx *h)
+{
+    json_t *o = NULL;
+    sr_err e = {0};
+    const char *kw = query(h, "keyword") ? query(h, "keyword") : query(h, "query");
+    int rc = sr_api_media_search(h->a->cfg, kw, query(h, "type"), query(h, "limit"), &o, &e);
+    return lib_reply(h, rc, o, &e);
+}
+static enum MHD_Result h_music_search(hctx *h)
+{
+    json_t *o = NULL;
+    sr_err e = {0};
+    int rc = sr_api_music_search(h->a->cfg, h->body, &o, &e);
+    return lib_reply(h, rc, o, &e);
+}
+static enum MHD_Result h_music_terms(hctx *h)
+{
+    json_t *o = NULL;
+    sr_err e = {0};
+    const char *which = h->r->params[0];
+    if (strcmp(which, "moods") && strcmp(which, "genres"))
+        return reply_error(h, 404, "NOT_FOUND", NULL, "no such music list (moods, genres)");
+    int rc = sr_api_music_terms(h->a->cfg, which, &o, &e);
+    return lib_reply(h, rc, o, &e);
+}
 
 /* A file name made safe for a URL path segment (at most 100 characters). */
 static void safe_file_name(const char *in, char out[128])
@@ -831,8 +912,17 @@ static const route routes[] = {
     {"DELETE", "/v2/projects/*", h_project_delete, AUTH_KEY, BODY_JSON},
     {"POST", "/v2/projects/*/render", h_project_render, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/voiceovers/tracks", h_voices, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/voiceovers/samples/*/*", h_voice_sample, AUTH_NONE, BODY_JSON},
     {"GET", "/v1/styles", h_styles, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/brands/video", h_brands, AUTH_KEY, BODY_JSON},
+    {"POST", "/v1/brands", h_brand_post, AUTH_KEY, BODY_JSON},
+    {"POST", "/v1/styles", h_style_post, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/templates", h_templates, AUTH_KEY, BODY_JSON},
+    {"POST", "/v1/templates", h_template_post, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/templates/*", h_template_get, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/media/search", h_media_search, AUTH_KEY, BODY_JSON},
+    {"POST", "/v1/music/search", h_music_search, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/music/*", h_music_terms, AUTH_KEY, BODY_JSON},
 };
 static const size_t n_routes = sizeof routes / sizeof routes[0];
 

@@ -26,6 +26,7 @@
 #include <libavutil/log.h>
 
 #include "api/api.h"
+#include "api/library_routes.h"
 #include "api/service.h"
 #include "common/util.h"
 
@@ -57,6 +58,8 @@ static const struct opt_def {
     {"--workers", "STORYREEL_WORKERS", O_INT, S(cfg.workers), "render worker processes (default cores/2)"},
     {"--http-threads", "STORYREEL_HTTP_THREADS", O_INT, S(cfg.http_threads), "HTTP threads (default cores)"},
     {"--media-root", "STORYREEL_MEDIA_ROOT", O_ROOT, 0, 0, "a folder local media paths may come from"},
+    {"--library", "STORYREEL_LIBRARY", O_STR, S(cfg.library), "media library folder (searchFilter, /v1/media/search)"},
+    {"--music-library", "STORYREEL_MUSIC_LIBRARY", O_STR, S(cfg.music_library), "music library folder (autoMusic)"},
     {"--public-url", "STORYREEL_PUBLIC_URL", O_STR, S(cfg.public_url), "base of the URLs handed out"},
     {"--allow-private-media", "STORYREEL_ALLOW_PRIVATE_MEDIA", O_FLAG, S(cfg.allow_private_media),
      "fetch media from private/loopback addresses"},
@@ -164,7 +167,7 @@ static int parse_opts(int argc, char **argv, opts *o, char **positional, int max
     c->max_body = (int64_t)(o->max_body_kb ? o->max_body_kb : 1) * 1024;
     c->max_upload = (int64_t)(o->max_upload_mb ? o->max_upload_mb : 1) * 1024 * 1024;
     c->max_fetch = c->max_upload;
-    return 0;
+    return sr_api_library_configure(c, err);
 }
 
 static int fail(const sr_err *e)

@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "compiler/compiler.h"
+#include "compiler/resolve_local.h"
 #include "render/engine.h"
 #include "tts/tts.h"
 
@@ -29,7 +30,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage:\n"
                "  storyreel render FILE.json -o OUT.mp4 [--cache DIR] [--threads N] [--quiet]\n"
-               "  storyreel preview FILE.json [--cache DIR]\n"
+               "       [--library DIR] [--music-library DIR] [--brand KIT.json] [--var NAME=VALUE]...\n"
+               "  storyreel preview FILE.json [--cache DIR] [--library DIR] [--music-library DIR]\n"
                "  storyreel voices\n"
                "  storyreel serve [--data DIR] [--listen HOST:PORT] [--workers N] ...\n"
                "  storyreel keys create|list|revoke ...\n");
@@ -37,8 +39,25 @@ static void usage(FILE *f)
 
 typedef struct cli_opts {
     const char *file, *out, *cache;
+    const char *library, *music_library; /* --library, --music-library (src/library) */
+    const char *brand;                   /* --brand KIT.json (src/compiler/brand.c) */
+    json_t *vars;                        /* --var NAME=VALUE: FILE is a template (owned) */
     int threads, quiet;
 } cli_opts;
+
+/* Adds "NAME=VALUE" to o->vars: VALUE as JSON when it parses as a number,
+ * true/false/null or JSON text, else as a string. */
+static int add_var(cli_opts *o, const char *nv, sr_err *err)
+{
+    const char *eq = strchr(nv, '=');
+    if (!eq || eq == nv || eq - nv > 64) return sr_err_set(err, SR_EINVALID_FIELD, "--var", "--var takes NAME=VALUE");
+    if (!o->vars && !(o->vars = json_object())) return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+    char name[65];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - nv), nv);
+    json_t *v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+    json_object_set_new(o->vars, name, v ? v : json_string(eq + 1));
+    return 0;
+}
 
 static int parse_opts(int argc, char **argv, cli_opts *o, sr_err *err)
 {
@@ -48,6 +67,12 @@ static int parse_opts(int argc, char **argv, cli_opts *o, sr_err *err)
         int more = i + 1 < argc;
         if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) o->out = argv[++i];
         else if (!strcmp(a, "--cache") && more) o->cache = argv[++i];
+        else if (!strcmp(a, "--library") && more) o->library = argv[++i];
+        else if (!strcmp(a, "--music-library") && more) o->music_library = argv[++i];
+        else if (!strcmp(a, "--brand") && more) o->brand = argv[++i];
+        else if (!strcmp(a, "--var") && more) {
+            if (add_var(o, argv[++i], err)) return err->code;
+        }
         else if (!strcmp(a, "--threads") && more) o->threads = atoi(argv[++i]);
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
         else if (a[0] == '-' && a[1]) return sr_err_set(err, SR_EINVALID_FIELD, a, "unknown option %s", a);
@@ -74,7 +99,20 @@ static int load_timeline(const cli_opts *o, json_t **rp, char **base, sr_err *er
         *rp = doc;
         return 0;
     }
-    sr_compile_opts co = {.base_dir = *base, .cache_dir = o->cache};
+    json_t *kit = NULL;
+    char *kit_dir = NULL;
+    if (o->brand && !(rc = sr_load_json_file(o->brand, &kit, err)) && !(kit_dir = sr_dirname_dup(o->brand)))
+        rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+    if (!rc) rc = sr_resolve_local(&doc, o->vars, kit, kit_dir, *base, err); /* --var, --brand, named styles */
+    json_decref(kit);
+    json_decref(o->vars);
+    free(kit_dir);
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
+    sr_compile_opts co = {.base_dir = *base, .cache_dir = o->cache, .library_dir = o->library,
+                          .music_library_dir = o->music_library};
     rc = sr_compile(doc, &co, rp, err);
     json_decref(doc);
     return rc;
@@ -110,15 +148,18 @@ static int cmd_render(int argc, char **argv)
     if (!rc) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
+        char written[4200] = "";
         sr_render_opts ro = {.out_path = o.out,
                              .base_dir = base,
                              .progress = o.quiet ? NULL : progress_cb,
                              .cancel = &g_cancel,
-                             .threads = o.threads};
+                             .threads = o.threads,
+                             .out_written = written,
+                             .out_written_size = sizeof written};
         double t0 = sr_now();
         rc = sr_render(rp, &ro, &err);
         if (!o.quiet) fprintf(stderr, "\n");
-        if (!rc && !o.quiet) fprintf(stderr, "wrote %s in %.1f s\n", o.out, sr_now() - t0);
+        if (!rc && !o.quiet) fprintf(stderr, "wrote %s in %.1f s\n", written, sr_now() - t0);
     }
     json_decref(rp);
     free(base);
@@ -151,11 +192,11 @@ static int cmd_voices(int argc, char **argv)
     (void)argc;
     (void)argv;
     sr_err err = {0};
-    const sr_tts_backend *b = sr_tts_get(NULL);
     sr_tts_voice *v = NULL;
-    int n = b ? b->list(&v, &err) : sr_err_set(&err, SR_ETTS, NULL, "no speech engine");
+    int n = sr_tts_list_all(&v, &err);
     if (n < 0) return fail(&err);
-    for (int i = 0; i < n; i++) printf("%-24s %-10s %-8s %s\n", v[i].id, v[i].language, v[i].gender, v[i].name);
+    for (int i = 0; i < n; i++)
+        printf("%-10s %-24s %-10s %-8s %s\n", v[i].engine, v[i].id, v[i].language, v[i].gender, v[i].name);
     free(v);
     return 0;
 }

@@ -19,10 +19,17 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "compiler/elements.h"
 #include "compiler/fields.h"
+#include "compiler/pick.h"
 #include "compiler/speech.h"
+#include "compiler/ssml.h"
+#include "compiler/voicesync.h"
 #include "compiler/split.h"
+#include "render/text/fonts.h"
+#include "render/text/text.h"
 #include "compiler/subs.h"
+#include "render/format.h"
 #include "render/media.h"
 #include "tts/tts.h"
 
@@ -76,7 +83,7 @@ static const char *const el_types[] = {"text", "image", "video", "shape", NULL};
 enum { EL_TEXT, EL_IMAGE, EL_VIDEO, EL_SHAPE };
 
 /* fontStyle fields: one table drives validation and copying */
-enum { FS_STR, FS_NUM, FS_COLOR, FS_BOOL, FS_PCT, FS_GRID, FS_ENUM, FS_DECO, FS_PATH };
+enum { FS_STR, FS_NUM, FS_COLOR, FS_BOOL, FS_PCT, FS_GRID, FS_ENUM, FS_DECO, FS_PATH, FS_ANIM };
 static const char *const align_names[] = {"left", "center", "right", NULL};
 static const char *const case_names[] = {"uppercase", "lowercase", "capitalize", "smallcapitalize", NULL};
 static const char *const deco_names[] = {"bold", "underline", "italics", "linethrough", "italic", NULL};
@@ -100,11 +107,16 @@ static const struct {
     {"case", FS_ENUM, 0, 0, case_names},
     {"keywordColor", FS_COLOR, 0, 0, NULL},
     {"paragraphWidth", FS_PCT, 0.05, 1, NULL},
+    {"showBullet", FS_BOOL, 0, 0, NULL},
+    {"bulletSize", FS_PCT, 0.2, 3, NULL},
+    {"bulletFillColor", FS_COLOR, 0, 0, NULL},
+    {"animations", FS_ANIM, 0, 0, NULL}, /* checked by the text module (text_anim.c) */
 };
 
 /* --- state ---------------------------------------------------------------- */
 typedef struct voice {
     char id[64]; /* backend voice id */
+    const sr_tts_backend *be; /* its engine (sr_tts_resolve_any) */
     int speed;
     double amp;
 } voice;
@@ -123,10 +135,15 @@ typedef struct scene_src {
     char *bg_url;
     const char *bg_color;
     json_t *bg_clips; /* owned, video only */
+    char *bg_query;   /* background.searchFilter as a library query (owned) */
+    int bg_mask;      /* its kinds (sr_lib_kind) */
+    int bg_auto;      /* no background: picked by the story's words */
     int loop, mute;
     const char *ov_color;
     double ov_opacity;
     int kenburns, zoompan;
+    const char *fit; /* background.fit (elements.c) */
+    json_t *vkb;     /* owned: settings.videoKenBurns as a timeline motion, or NULL */
     int transition;
     double min_dur; /* < 0: default */
     double end_pause;
@@ -143,7 +160,10 @@ typedef struct scene {
     char *text; /* narration (malloc'd) or NULL */
     const voice *v;
     sr_speech sp;
+    char *pick_url; /* the background picked from the library (owned) */
+    int pick_kind, gradient; /* its sr_lib_kind; 1: the generated gradient */
     int narrated;
+    char *ssml; /* the SSML story (isSSMLStory; text is its plain text) or NULL */
     double est; /* estimated narration (s) */
     double start, dur, lead, td;
 } scene;
@@ -157,6 +177,7 @@ typedef struct cctx {
     double fps;
     int crf, preset;
     int abr;
+    sr_out_format fmt; /* output.format, videoCodec, exact fps, loudness */
     const char *language;
     vocfg vo;
     json_t *sub_style; /* top-level, with defaults */
@@ -173,6 +194,10 @@ typedef struct cctx {
     int nsc;
     char *cache_dir;
     json_t *warnings;
+    char *ext_url; /* voiceOver.externalVoice.voiceUrl (absolute) or NULL */
+    int ext_sync;
+    double ext_amp, ext_dur;
+    sr_picker *picker; /* media and music libraries (pick.c) */
 } cctx;
 
 static double r3(double t) { return round(t * 1000.0) / 1000.0; }
@@ -283,7 +308,22 @@ static int parse_style(cctx *c, const json_t *st, const char *pfx, json_t *dst)
         switch (style_fields[i].kind) {
         case FS_STR:
             rc = sr_fstr(st, key, pfx, (int)style_fields[i].hi, &s, c->err);
+            if (!rc && !strcmp(key, "fontFamily") && !sr_fhas(st, "fontUrl")) {
+                char fam[128]; /* not installed: a similar family, with a warning (fonts.h) */
+                if (sr_font_resolve(s, fam, sizeof fam)) {
+                    char msg[300];
+                    snprintf(msg, sizeof msg, "the font \"%.100s\" is not installed; \"%s\" is used instead", s, fam);
+                    warn(c, sr_fpath(f, pfx, key), msg);
+                    s = NULL;
+                    nv = json_string(fam);
+                    break;
+                }
+            }
             if (!rc) nv = json_string(s);
+            break;
+        case FS_ANIM:
+            rc = sr_text_check_animations(st, pfx, c->err);
+            if (!rc) nv = json_deep_copy(v);
             break;
         case FS_PATH: {
             rc = sr_fstr(st, key, pfx, 4096, &s, c->err);
@@ -406,9 +446,22 @@ static int parse_voiceover(cctx *c, const json_t *vo, const char *pfx, vocfg *ou
     if (!vo) return 0;
     if ((rc = sr_fbool(vo, "enabled", pfx, 1, &out->enabled, c->err))) return rc;
     if (!out->enabled) return 0;
-    if (sr_fhas(vo, "externalVoice"))
-        return sr_err_set(c->err, SR_EINVALID_FIELD, sr_fpath(f, pfx, "externalVoice"),
-                          "%s: external voice-overs are not supported yet; use aiVoices", f);
+    if (sr_fhas(vo, "externalVoice")) { /* the user's narration replaces the voices (voicesync.h) */
+        const json_t *ev;
+        const char *url = NULL;
+        sr_media_info mi;
+        sr_fpath(p, pfx, "externalVoice");
+        if (strcmp(pfx, "voiceOver") != 0)
+            return sr_err_set(c->err, SR_EINVALID_FIELD, p, "%s: only the storyboard's voiceOver takes an externalVoice", p);
+        if ((rc = sr_fobj(vo, "externalVoice", pfx, &ev, c->err))) return rc;
+        if ((rc = sr_fstr(ev, "voiceUrl", p, 4096, &url, c->err))) return rc;
+        if (!url) return sr_err_set(c->err, SR_EINVALID_FIELD, sr_fpath(f, p, "voiceUrl"), "%s is required", f);
+        if ((rc = sr_fbool(ev, "syncVoice", p, 0, &c->ext_sync, c->err))) return rc;
+        if ((rc = sr_fnum(ev, "amplificationLevel", p, -1, 1, 0, &c->ext_amp, c->err))) return rc;
+        if ((rc = media_ref(c, url, sr_fpath(f, p, "voiceUrl"), SR_MEDIA_AUDIO, &c->ext_url, &mi))) return rc;
+        c->ext_dur = mi.duration;
+        return 0; /* no aiVoices: n = 0 */
+    }
     if ((rc = sr_farr(vo, "aiVoices", pfx, MAX_VOICES, &arr, c->err))) return rc;
     sr_fpath(p, pfx, "aiVoices");
     size_t n = arr ? json_array_size(arr) : 0;
@@ -424,7 +477,7 @@ static int parse_voiceover(cctx *c, const json_t *vo, const char *pfx, vocfg *ou
         if ((rc = sr_fnum(av, "amplificationLevel", vp, -1, 1, 0, &v->amp, c->err))) return rc;
         if (!speaker) speaker = default_speaker(c->language);
         sr_err e = {0};
-        if (c->be->resolve(speaker, v->id, sizeof v->id, &e))
+        if (sr_tts_resolve_any(speaker, &v->be, v->id, sizeof v->id, &e))
             return sr_err_set(c->err, e.code, sr_fpath(f, vp, "speaker"), "%s: %s", f, e.msg);
     }
     out->n = n ? (int)n : 1;
@@ -442,18 +495,22 @@ static int parse_background(cctx *c, const json_t *sc, scene_src *s)
     s->bg_type = BG_COLOR;
     s->bg_color = "#000000";
     s->loop = s->mute = 1;
-    if ((rc = sr_fobj(sc, "background", s->pfx, &bg, c->err)) || !bg) return rc;
+    if ((rc = sr_fobj(sc, "background", s->pfx, &bg, c->err))) return rc;
+    s->bg_auto = !bg; /* picked from the library by the story's words (pick.c) */
+    if (!bg) return 0;
     sr_fpath(pfx, s->pfx, "background");
     int nsrc = sr_fhas(bg, "visualUrl") + sr_fhas(bg, "color") + sr_fhas(bg, "searchFilter");
     if (nsrc > 1)
         return sr_err_set(c->err, SR_EINVALID_FIELD, pfx,
                           "%s: give only one of visualUrl, color and searchFilter", pfx);
-    if (sr_fhas(bg, "searchFilter"))
-        return sr_err_set(c->err, SR_EMEDIA_NOT_FOUND, sr_fpath(f, pfx, "searchFilter"),
-                          "%s: there is no media library to search yet; give a visualUrl", f);
+    if (sr_fhas(bg, "searchFilter") &&
+        (rc = sr_pick_filter_query(json_object_get(bg, "searchFilter"), sr_fpath(f, pfx, "searchFilter"),
+                                   &s->bg_query, c->err)))
+        return rc;
     if ((rc = sr_fstr(bg, "visualUrl", pfx, 4096, &url, c->err))) return rc;
     if ((rc = sr_fcolor(bg, "color", pfx, &color, c->err))) return rc;
     if ((rc = sr_fenum(bg, "type", pfx, bg_types, -1, &type, c->err))) return rc;
+    s->bg_mask = type == BG_IMAGE ? SR_LIB_IMAGE : type == BG_VIDEO ? SR_LIB_VIDEO : SR_LIB_VISUAL;
     if ((rc = sr_fobj(bg, "settings", pfx, &settings, c->err))) return rc;
     sr_fpath(sp, pfx, "settings");
     if ((rc = sr_fbool(settings, "loop", sp, 1, &s->loop, c->err))) return rc;
@@ -498,7 +555,21 @@ static int parse_background(cctx *c, const json_t *sc, scene_src *s)
         sr_fpath(f, pfx, "clips");
         if ((rc = parse_clips(c, clips, f, mi.duration, &s->bg_clips))) return rc;
     }
-    return 0;
+    return sr_el_background(bg, pfx, mi.width, mi.height, c->w, c->h, &s->fit, &s->vkb, c->err);
+}
+
+/* An element's searchFilter: *path the best library match of the kinds in
+ * mask, or NULL (a warning; the element is then dropped like a missing file). */
+static int pick_element(cctx *c, const json_t *el, const char *ep, int mask, char **path)
+{
+    char f[SR_FIELD_MAX], *q = NULL;
+    int kind;
+    sr_fpath(f, ep, "searchFilter");
+    int rc = sr_pick_filter_query(json_object_get(el, "searchFilter"), f, &q, c->err);
+    if (!rc) rc = sr_pick_visual(c->picker, q, mask, NULL, 1, f, path, &kind, c->err);
+    free(q);
+    if (rc == 0) warn(c, f, "no library visual matches");
+    return rc < 0 ? rc : 0;
 }
 
 static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
@@ -518,13 +589,12 @@ static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
         if (!sr_fhas(el, "type"))
             return sr_err_set(c->err, SR_EINVALID_FIELD, sr_fpath(f, ep, "type"), "%s is required", f);
         if ((rc = sr_fenum(el, "type", ep, el_types, EL_TEXT, &type, c->err))) return rc;
-        if (type == EL_VIDEO || type == EL_SHAPE) {
-            warn(c, ep, "video and shape elements are not supported yet; the element was dropped");
-            continue;
-        }
         json_t *o = json_object();
         if (!o || json_array_append_new(s->elements, o)) return nomem(c);
-        if (type == EL_TEXT) {
+        if (type == EL_SHAPE) { /* elements.c */
+            if ((rc = sr_el_shape(el, ep, o, c->err))) return rc;
+            if ((rc = parse_place(c, el, ep, "center-center", 0.20, o))) return rc;
+        } else if (type == EL_TEXT) {
             const char *text;
             int var;
             if ((rc = sr_fstr(el, "text", ep, MAX_TEXT_CP, &text, c->err))) return rc;
@@ -549,15 +619,22 @@ static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
             char *abs = NULL;
             sr_media_info mi;
             sr_err e = {0};
+            char *picked = NULL; /* searchFilter: a library file (pick.c) */
             if ((rc = sr_fstr(el, "visualUrl", ep, 4096, &url, c->err))) return rc;
+            if (!url && sr_fhas(el, "searchFilter") &&
+                (rc = pick_element(c, el, ep, type == EL_VIDEO ? SR_LIB_VISUAL : SR_LIB_IMAGE, &picked)))
+                return rc;
+            if (picked) url = picked;
             json_object_set_new(o, "elementType", json_string("layerItem"));
             json_object_set_new(o, "type", json_string("image"));
             if ((rc = parse_place(c, el, ep, "center-center", 0.30, o))) return rc;
             sr_fpath(f, ep, "visualUrl");
             sr_err *keep = c->err;
             c->err = &e;
-            rc = url ? media_ref(c, url, f, SR_MEDIA_IMAGE, &abs, &mi) : SR_EMEDIA_NOT_FOUND;
+            int expect = type == EL_VIDEO ? SR_MEDIA_VIDEO | SR_MEDIA_IMAGE : SR_MEDIA_IMAGE;
+            rc = url ? media_ref(c, url, f, expect, &abs, &mi) : SR_EMEDIA_NOT_FOUND;
             c->err = keep;
+            free(picked); /* url is not read again */
             if (rc == SR_ENOMEM) return nomem(c);
             if (rc) { /* API.md: an element whose media cannot be found is dropped */
                 warn(c, f, url ? e.msg : "no visualUrl; the element was dropped");
@@ -567,8 +644,41 @@ static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
             json_object_set_new(o, "url", json_string(abs));
             json_object_set_new(o, "opacity", json_real(1.0));
             free(abs);
+            if (type == EL_VIDEO && !mi.is_image) { /* a video layerItem (elements.c) */
+                json_object_set_new(o, "type", json_string("video"));
+                if ((rc = sr_el_video(el, ep, o, c->err))) return rc;
+            }
         }
     }
+    return 0;
+}
+
+/* A scene's caption (on-screen text that is not spoken): a SceneText element
+ * styled like the scene's subtitles, at top-center (bottom-center when the
+ * subtitles are at the top), wrapped at the style's paragraphWidth. */
+static int add_caption(cctx *c, scene_src *s, const json_t *sc, const char *story, int split)
+{
+    char f[SR_FIELD_MAX];
+    const char *caption;
+    int rc;
+    if ((rc = sr_fstr(sc, "caption", s->pfx, MAX_TEXT_CP, &caption, c->err)) || !caption || !*caption) return rc;
+    sr_fpath(f, s->pfx, "caption");
+    if (!story) return sr_err_set(c->err, SR_EINVALID_FIELD, f, "%s needs a story", f);
+    if (split)
+        return sr_err_set(c->err, SR_EINVALID_FIELD, f,
+                          "%s cannot be used with createSceneOnNewLine or createSceneOnEndOfSentence", f);
+    json_t *style = json_deep_copy(s->sub_style), *o = json_object();
+    if (!style || !o || json_array_append_new(s->elements, o)) {
+        json_decref(style);
+        return nomem(c);
+    }
+    const char *pos = json_string_value(json_object_get(style, "position"));
+    json_object_set_new(o, "elementType", json_string("SceneText"));
+    json_object_set_new(o, "type", json_string("text"));
+    json_object_set_new(o, "text", json_string(caption));
+    json_object_set_new(o, "position", json_string(pos && !strncmp(pos, "top", 3) ? "bottom-center" : "top-center"));
+    json_object_del(style, "position");
+    json_object_set_new(o, "style", style);
     return 0;
 }
 
@@ -594,9 +704,6 @@ static int parse_scene(cctx *c, const json_t *sc, int k)
     if ((rc = sr_fstr(sc, "story", s->pfx, MAX_STORY_CP, &story, c->err))) return rc;
     int ssml;
     if ((rc = sr_fbool(sc, "isSSMLStory", s->pfx, 0, &ssml, c->err))) return rc;
-    if (ssml)
-        return sr_err_set(c->err, SR_EINVALID_FIELD, sr_fpath(f, s->pfx, "isSSMLStory"),
-                          "%s: SSML stories are not supported yet", f);
     if ((rc = sr_fbool(sc, "createSceneOnNewLine", s->pfx, 0, &split_nl, c->err))) return rc;
     if ((rc = sr_fbool(sc, "createSceneOnEndOfSentence", s->pfx, 0, &split_sent, c->err))) return rc;
     if ((rc = sr_fnum(sc, "minimumDuration", s->pfx, 0, 600, -1, &s->min_dur, c->err))) return rc;
@@ -623,7 +730,21 @@ static int parse_scene(cctx *c, const json_t *sc, int k)
     }
     if ((rc = parse_background(c, sc, s))) return rc;
     if ((rc = parse_elements(c, sc, s))) return rc;
+    if ((rc = add_caption(c, s, sc, story, split_nl || split_sent))) return rc;
 
+    if (ssml && story) { /* one timeline scene speaking the document (ssml.c) */
+        sr_ssml *doc = NULL;
+        if (c->nsc + 1 > MAX_SCENES)
+            return sr_err_set(c->err, SR_ELIMIT, s->pfx, "the storyboard makes more than %d scenes", MAX_SCENES);
+        if ((rc = sr_ssml_parse(story, sr_fpath(f, s->pfx, "story"), &doc, c->err))) return rc;
+        scene *t = &c->sc[c->nsc++];
+        t->src = s;
+        t->text = strdup(sr_ssml_text(doc));
+        t->ssml = strdup(story);
+        sr_ssml_free(doc);
+        if (!t->text || !t->ssml) return nomem(c);
+        return 0;
+    }
     /* timeline scenes: the story's pieces, or one visual-only scene */
     size_t sl = story ? strlen(story) : 0;
     int np = story ? sr_split_story(story, sl, split_nl, split_sent, NULL, 0) : 0;
@@ -648,6 +769,22 @@ static int parse_scene(cctx *c, const json_t *sc, int k)
 }
 
 /* --- top level -------------------------------------------------------------- */
+
+/* backgroundMusic.autoMusic am: *on 0 when false; *path the picked track
+ * (malloc'd) or NULL with a warning when no library or no track matches. */
+static int auto_music(cctx *c, const json_t *am, int *on, char **path)
+{
+    static const char field[] = "backgroundMusic.autoMusic";
+    char *q, *mood;
+    int rc;
+    *path = NULL;
+    if ((rc = sr_pick_auto_music(am, field, on, &q, &mood, c->err)) || !*on) return rc;
+    rc = sr_pick_music(c->picker, q, mood, field, path, c->err);
+    free(q);
+    free(mood);
+    if (rc == 0) warn(c, field, "no music library track matches; the video has no music");
+    return rc < 0 ? rc : 0;
+}
 
 static int parse_top(cctx *c, const json_t *sb)
 {
@@ -691,6 +828,9 @@ static int parse_top(cctx *c, const json_t *sb)
     /* output */
     if ((rc = sr_fobj(sb, "output", "", &o, c->err))) return rc;
     if ((rc = sr_fnum(o, "fps", "output", 1, 60, 30, &c->fps, c->err))) return rc;
+    /* format, codec, NTSC rates, loudness (-16 LUFS unless changed or false) */
+    if ((rc = sr_out_format_parse(o, 1, SR_LOUDNESS_DEFAULT, &c->fmt, c->err))) return rc;
+    c->fps = (double)c->fmt.fps_num / c->fmt.fps_den;
     if ((rc = sr_fint(o, "crf", "output", 0, 51, 23, &c->crf, c->err))) return rc;
     if ((rc = sr_fenum(o, "preset", "output", presets, 2, &c->preset, c->err))) return rc;
     c->abr = 128000;
@@ -735,16 +875,21 @@ static int parse_top(cctx *c, const json_t *sb)
         if ((rc = sr_fnum(o, "volume", "backgroundMusic", 0, 1, 1, &c->music_vol, c->err))) return rc;
         if ((rc = sr_fstr(o, "musicUrl", "backgroundMusic", 4096, &s, c->err))) return rc;
         if ((rc = sr_farr(o, "clips", "backgroundMusic", MAX_CLIPS, &clips, c->err))) return rc;
-        if (c->music && !s) {
-            if (sr_fhas(o, "autoMusic"))
-                return sr_err_set(c->err, SR_EINVALID_FIELD, "backgroundMusic.autoMusic",
-                                  "backgroundMusic.autoMusic: there is no music library yet; give a musicUrl");
+        char *picked = NULL; /* autoMusic: a track from the music library (pick.c) */
+        if (c->music && !s && sr_fhas(o, "autoMusic")) {
+            int on;
+            if ((rc = auto_music(c, json_object_get(o, "autoMusic"), &on, &picked))) return rc;
+            if (on && !picked) c->music = 0; /* no track: no music (a warning), not an error */
+            s = picked;
+        }
+        if (c->music && !s)
             return sr_err_set(c->err, SR_EINVALID_FIELD, "backgroundMusic.musicUrl",
                               "backgroundMusic.musicUrl is required when the music is enabled");
-        }
         if (c->music) {
             sr_media_info mi;
-            if ((rc = media_ref(c, s, "backgroundMusic.musicUrl", SR_MEDIA_AUDIO, &c->music_url, &mi))) return rc;
+            rc = media_ref(c, s, "backgroundMusic.musicUrl", SR_MEDIA_AUDIO, &c->music_url, &mi);
+            free(picked);
+            if (rc) return rc;
             if (clips && (rc = parse_clips(c, clips, "backgroundMusic.clips", mi.duration, &c->music_clips)))
                 return rc;
         }
@@ -790,6 +935,39 @@ static double place_scenes(cctx *c, int use_estimate)
         end = start;
     }
     return r3(end);
+}
+
+/* Times the scenes against the external narration (voicesync.h): scene i
+ * spans [b_i, b_i+1), its text weighted by length, no lead or transition
+ * overlap, subtitles spread over the segment. */
+static int sync_scenes(cctx *c, double *total)
+{
+    sr_vsync *v = NULL;
+    double *w = malloc(((size_t)c->nsc * 2 + 1) * sizeof *w), *b = w ? w + c->nsc : NULL;
+    int rc;
+    if (!w) return nomem(c);
+    if ((rc = sr_vsync_open(c->ext_url, "voiceOver.externalVoice.voiceUrl", &v, c->err))) {
+        free(w);
+        return rc;
+    }
+    for (int i = 0; i < c->nsc; i++) w[i] = c->sc[i].text ? (double)strlen(c->sc[i].text) + 1 : 1;
+    rc = sr_vsync_split(v, w, c->nsc, b, c->err);
+    if (rc == 0) warn(c, "voiceOver.externalVoice.syncVoice", "fewer pauses than scenes; scenes split by text length");
+    if (rc >= 0) {
+        for (int i = 0; i < c->nsc; i++) {
+            scene *t = &c->sc[i];
+            t->start = r3(b[i]);
+            t->dur = r3(fmax(b[i + 1] - b[i], 0.1));
+            t->lead = t->td = 0;
+            t->est = t->dur;
+        }
+        c->ext_dur = sr_vsync_duration(v);
+        *total = r3(c->sc[c->nsc - 1].start + c->sc[c->nsc - 1].dur);
+        rc = 0;
+    }
+    sr_vsync_free(v);
+    free(w);
+    return rc;
 }
 
 /* --- output ----------------------------------------------------------------- */
@@ -890,6 +1068,67 @@ static int emit_subtitles(cctx *c, int i, json_t *subs, double total)
     return rc;
 }
 
+/* --- library picks (pick.c) --------------------------------------------------- */
+
+/* Each timeline scene's background from the library: a searchFilter takes its
+ * best match, a scene with a story and no background the best match of its
+ * story's words; never the previous scene's visual (a searchFilter whose only
+ * match it is keeps it). No library or no match: the generated gradient. */
+static int pick_backgrounds(cctx *c)
+{
+    const char *prev = NULL;
+    char f[SR_FIELD_MAX];
+    for (int i = 0; i < c->nsc; i++) {
+        scene *t = &c->sc[i];
+        scene_src *s = t->src;
+        int rc;
+        if (s->bg_query) {
+            sr_fpath(f, s->pfx, "background.searchFilter");
+            rc = sr_pick_visual(c->picker, s->bg_query, s->bg_mask, prev, 1, f, &t->pick_url, &t->pick_kind, c->err);
+            if (rc == 0) warn(c, f, "no library visual matches; a generated gradient stands in");
+        } else if (s->bg_auto && t->text) {
+            char *q = sr_pick_story_query(t->text);
+            if (!q) return nomem(c);
+            sr_fpath(f, s->pfx, "background");
+            rc = sr_pick_visual(c->picker, q, SR_LIB_VISUAL, prev, 0, f, &t->pick_url, &t->pick_kind, c->err);
+            free(q);
+        } else {
+            prev = s->bg_type == BG_COLOR ? NULL : s->bg_url;
+            continue;
+        }
+        if (rc < 0) return rc;
+        t->gradient = !rc;
+        prev = t->pick_url;
+    }
+    return 0;
+}
+
+/* A library pick or the gradient replaces scene i's background source. */
+static int apply_pick(cctx *c, const scene *t, int i, json_t *bg)
+{
+    if (!t->gradient && !t->pick_url) return 0;
+    json_object_del(bg, "color");
+    if (t->gradient) {
+        json_t *g = sr_pick_gradient(i);
+        if (!g || json_object_update(bg, g)) {
+            json_decref(g);
+            return nomem(c);
+        }
+        json_decref(g);
+        return 0;
+    }
+    int video = t->pick_kind == SR_LIB_VIDEO;
+    json_object_set_new(bg, "type", json_string(video ? "video" : "image"));
+    json_object_set_new(bg, "url", json_string(t->pick_url));
+    json_object_set_new(bg, "fit", json_string("cover"));
+    if ((t->src->kenburns && !video) || t->src->zoompan) json_object_set_new(bg, "motion", motion_for(t, i));
+    if (video) {
+        json_object_set_new(bg, "loop", json_boolean(t->src->loop));
+        json_object_set_new(bg, "mute", json_boolean(t->src->mute));
+    }
+    return 0;
+}
+
 static int emit(cctx *c, double total, json_t **out)
 {
     int rc = 0;
@@ -909,6 +1148,15 @@ static int emit(cctx *c, double total, json_t **out)
                                   "height", c->h, "fps", c->fps, "duration", total, "videoCodec", "h264", "audioCodec",
                                   "aac", "crf", c->crf, "preset", presets[c->preset], "audioBitrate", c->abr,
                                   "background", "#000000"));
+    {
+        json_t *out = json_object_get(rp, "output");
+        const char *vc = sr_vcodec_name(c->fmt.vcodec), *ac = sr_fmt_audio_name(c->fmt.format);
+        json_object_set_new(out, "format", json_string(sr_fmt_name(c->fmt.format)));
+        json_object_set_new(out, "videoCodec", vc ? json_string(vc) : json_null());
+        json_object_set_new(out, "audioCodec", ac ? json_string(ac) : json_null());
+        json_object_set_new(out, "loudness", isnan(c->fmt.loudness) ? json_false() : json_real(c->fmt.loudness));
+        if ((rc = sr_out_format_check(&c->fmt, c->w, c->h, total, c->err))) goto done;
+    }
     json_object_set_new(rp, "sceneMarkers", markers);
     json_object_set_new(rp, "elements", els);
     json_object_set_new(rp, "subtitles", subs);
@@ -935,9 +1183,10 @@ static int emit(cctx *c, double total, json_t **out)
         if (s->bg_type == BG_COLOR) json_object_set_new(bg, "color", json_string(s->bg_color));
         else {
             json_object_set_new(bg, "url", json_string(s->bg_url));
-            json_object_set_new(bg, "fit", json_string("cover"));
+            json_object_set_new(bg, "fit", json_string(s->fit ? s->fit : "cover"));
         }
-        if (s->bg_type != BG_COLOR && (s->kenburns || s->zoompan)) json_object_set_new(bg, "motion", motion_for(t, i));
+        if (s->bg_type != BG_COLOR && s->vkb) json_object_set(bg, "motion", s->vkb); /* explicit path wins */
+        else if (s->bg_type != BG_COLOR && (s->kenburns || s->zoompan)) json_object_set_new(bg, "motion", motion_for(t, i));
         if (s->bg_type == BG_VIDEO) {
             if (s->bg_clips) json_object_set(bg, "clips", s->bg_clips);
             json_object_set_new(bg, "loop", json_boolean(s->loop));
@@ -946,6 +1195,10 @@ static int emit(cctx *c, double total, json_t **out)
         if (s->ov_color)
             json_object_set_new(bg, "colorOverlay",
                                 json_pack("{s:s,s:f}", "color", s->ov_color, "opacity", s->ov_opacity));
+        if ((rc = apply_pick(c, t, i, bg))) {
+            json_decref(bg);
+            break;
+        }
         if ((rc = add(c, els, bg))) break;
         /* scene elements */
         for (size_t j = 0; j < json_array_size(s->elements) && !rc; j++) {
@@ -1038,6 +1291,7 @@ int sr_compile(const json_t *sb, const sr_compile_opts *opts, json_t **out, sr_e
     c.warnings = json_array();
     if (!c.be) return sr_err_set(err, SR_EINTERNAL, "voiceOver", "no speech backend is built in");
     if (!c.warnings) return nomem(&c);
+    if ((rc = sr_picker_create(c.opts->library_dir, c.opts->music_library_dir, &c.picker, err))) goto cleanup;
 
     if ((rc = parse_top(&c, sb))) goto cleanup;
     if (!sr_fhas(sb, "scenes") || (json_is_array(json_object_get(sb, "scenes")) &&
@@ -1055,13 +1309,14 @@ int sr_compile(const json_t *sb, const sr_compile_opts *opts, json_t **out, sr_e
     }
     for (int k = 0; k < c.nsrc; k++)
         if ((rc = parse_scene(&c, json_array_get(scenes, k), k))) goto cleanup;
+    if ((rc = pick_backgrounds(&c))) goto cleanup;
 
     /* voices rotate over the timeline scenes; estimate before speaking */
     for (int i = 0; i < c.nsc; i++) {
         scene *t = &c.sc[i];
         const vocfg *vo = t->src->vo;
         if (!t->text) continue;
-        t->narrated = vo->enabled && vo->n > 0;
+        t->narrated = vo->enabled && vo->n > 0 && !c.ext_sync;
         if (t->narrated) t->v = &vo->v[i % vo->n];
         t->est = sr_subs_estimate(t->text) * (t->narrated ? 100.0 / t->v->speed : 1.0);
     }
@@ -1081,7 +1336,10 @@ int sr_compile(const json_t *sb, const sr_compile_opts *opts, json_t **out, sr_e
             goto cleanup;
         }
         sr_err e = {0};
-        if ((rc = sr_speech_get(c.be, c.cache_dir, t->v->id, t->v->speed, t->v->amp, t->text, &t->sp, &e))) {
+        const sr_tts_backend *tbe = t->v->be ? t->v->be : c.be;
+        rc = t->ssml ? sr_speech_get_ssml(tbe, c.cache_dir, t->v->id, t->v->speed, t->v->amp, t->ssml, &t->sp, &e)
+                     : sr_speech_get(tbe, c.cache_dir, t->v->id, t->v->speed, t->v->amp, t->text, &t->sp, &e);
+        if (rc) {
             char f[SR_FIELD_MAX];
             sr_fpath(f, t->src->pfx, "story");
             sr_err_set(err, rc, rc == SR_EIO ? e.field : f, "%s", e.msg);
@@ -1089,32 +1347,46 @@ int sr_compile(const json_t *sb, const sr_compile_opts *opts, json_t **out, sr_e
         }
     }
     double total = place_scenes(&c, 0);
+    if (c.ext_url && c.ext_sync && (rc = sync_scenes(&c, &total))) goto cleanup;
     if (total > MAX_VIDEO_S) {
         rc = sr_err_set(err, SR_ELIMIT, "scenes", "the video lasts %.0f s; the limit is %.0f s", total, MAX_VIDEO_S);
         goto cleanup;
     }
     rc = emit(&c, total, out);
+    if (rc == 0 && c.ext_url) { /* one narration from the start, across the scenes */
+        double d = c.ext_dur > 0 ? fmin(c.ext_dur, total) : total;
+        json_t *vo = json_pack("{s:s,s:s,s:s,s:s,s:f}", "id", "vo-external", "elementType", "audioElement", "type",
+                               "voiceOver", "url", c.ext_url, "volume", pow(2.0, c.ext_amp));
+        if (vo) times(vo, 0, d, 0);
+        rc = add(&c, json_object_get(*out, "elements"), vo);
+    }
 
 cleanup:
     for (int k = 0; k < c.nsrc && c.srcs; k++) {
         free(c.srcs[k].bg_url);
+        free(c.srcs[k].bg_query);
         json_decref(c.srcs[k].bg_clips);
         json_decref(c.srcs[k].sub_style);
         json_decref(c.srcs[k].elements);
+        json_decref(c.srcs[k].vkb);
     }
     for (int i = 0; i < c.nsc; i++) {
         free(c.sc[i].text);
+        free(c.sc[i].pick_url);
+        free(c.sc[i].ssml);
         sr_speech_free(&c.sc[i].sp);
     }
     free(c.srcs);
     free(c.sc);
     free(c.music_url);
     free(c.logo_url);
+    free(c.ext_url);
     free(c.cache_dir);
     json_decref(c.music_clips);
     json_decref(c.logo_place);
     json_decref(c.sub_style);
     json_decref(c.warnings);
+    sr_picker_destroy(c.picker);
     return rc;
 }
 

@@ -18,6 +18,11 @@ typedef struct sr_compile_opts {
     const char *cache_dir;
     /* Skip probing media files (used by tests of pure layout). */
     int no_media_probe;
+    /* Media library folder (src/library: searchFilter, auto-picked scene
+     * visuals) and music library folder (autoMusic); NULL: none. Each is
+     * indexed in DIR/.storyreel-index.sqlite, refreshed on every compile. */
+    const char *library_dir;
+    const char *music_library_dir;
 } sr_compile_opts;
 
 /* Compiles storyboard sb into a new timeline *out (caller json_decref's it).

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "common/util.h"
+#include "compiler/ssml.h"
 
 #define SPEECH_CACHE_VERSION 1
 #define SPEECH_JSON_MAX (8u << 20)
@@ -142,8 +143,9 @@ done:
     return rc;
 }
 
-int sr_speech_get(const sr_tts_backend *be, const char *cache_dir, const char *voice_id, int speed, double amp,
-                  const char *text, sr_speech *out, sr_err *err)
+/* ssml: text is an SSML document (ssml.h), spoken segment by segment. */
+static int speech_get(const sr_tts_backend *be, const char *cache_dir, const char *voice_id, int speed, double amp,
+                      const char *text, int ssml, sr_speech *out, sr_err *err)
 {
     sr_tts_clip clip = {0};
     unsigned char *wav = NULL;
@@ -158,7 +160,7 @@ int sr_speech_get(const sr_tts_backend *be, const char *cache_dir, const char *v
     char ampbuf[32], speedbuf[16];
     snprintf(ampbuf, sizeof ampbuf, "%.3f", amp);
     snprintf(speedbuf, sizeof speedbuf, "%d", speed);
-    const char *parts[] = {"storyreel-tts-v1", be->name, voice_id, speedbuf, ampbuf, text};
+    const char *parts[] = {ssml ? "storyreel-ssml-v1" : "storyreel-tts-v1", be->name, voice_id, speedbuf, ampbuf, text};
     uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         fnv(&h1, parts[i], strlen(parts[i]) + 1);
@@ -171,7 +173,14 @@ int sr_speech_get(const sr_tts_backend *be, const char *cache_dir, const char *v
     if (cache_load(jpath, wpath, be->name, voice_id, speed, amp, text, out) == 0) return 0;
 
     if ((rc = make_dirs(dir, err))) goto cleanup;
-    if ((rc = be->synth(voice_id, speed, amp, text, &clip, err))) goto cleanup;
+    if (ssml) {
+        sr_ssml *doc = NULL;
+        if ((rc = sr_ssml_parse(text, "story", &doc, err))) goto cleanup;
+        rc = sr_ssml_synth(doc, be, voice_id, speed, amp, &clip, err);
+        sr_ssml_free(doc);
+        if (rc) goto cleanup;
+    } else if ((rc = be->synth(voice_id, speed, amp, text, &clip, err)))
+        goto cleanup;
     size_t wlen;
     wav = wav_encode(&clip, &wlen);
     if (!wav) {
@@ -220,6 +229,18 @@ cleanup:
     free(js);
     json_decref(j);
     return rc;
+}
+
+int sr_speech_get(const sr_tts_backend *be, const char *cache_dir, const char *voice_id, int speed, double amp,
+                  const char *text, sr_speech *out, sr_err *err)
+{
+    return speech_get(be, cache_dir, voice_id, speed, amp, text, 0, out, err);
+}
+
+int sr_speech_get_ssml(const sr_tts_backend *be, const char *cache_dir, const char *voice_id, int speed, double amp,
+                       const char *ssml, sr_speech *out, sr_err *err)
+{
+    return speech_get(be, cache_dir, voice_id, speed, amp, ssml, 1, out, err);
 }
 
 void sr_speech_free(sr_speech *s)

@@ -27,6 +27,11 @@ char *sr_speech_cache_dir(const char *opt);
 int sr_speech_get(const sr_tts_backend *be, const char *cache_dir, const char *voice_id, int speed, double amp,
                   const char *text, sr_speech *out, sr_err *err);
 
+/* As sr_speech_get for an SSML document (compiler/ssml.h): word spans refer
+ * to the document's text without markup. */
+int sr_speech_get_ssml(const sr_tts_backend *be, const char *cache_dir, const char *voice_id, int speed, double amp,
+                       const char *ssml, sr_speech *out, sr_err *err);
+
 void sr_speech_free(sr_speech *s); /* accepts NULL */
 
 #endif

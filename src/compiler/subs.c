@@ -75,6 +75,8 @@ static int is_stopword(const char *w)
     return 0;
 }
 
+int sr_subs_is_stopword(const char *lower_word) { return is_stopword(lower_word); }
+
 double sr_subs_estimate(const char *text)
 {
     return (sr_utf8_count(text, strlen(text)) + 1) / SR_EST_CPS;

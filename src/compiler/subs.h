@@ -31,6 +31,9 @@ double sr_subs_estimate(const char *text);
  * go to the first occurrence; every occurrence of a chosen word is marked. */
 void sr_subs_keywords(const char *text, sr_dword *w, int n);
 
+/* 1 when lower_word (lower case, no punctuation) is an English stopword. */
+int sr_subs_is_stopword(const char *lower_word);
+
 /* Groups words into cues: a cue takes words while they fit max_lines lines
  * of line_em ems (greedy fill, estimated widths) and ends after a sentence
  * end. Writes the index of each cue's first word into first[] (malloc'd) and

@@ -28,6 +28,8 @@ typedef struct sr_svc_cfg {
     int http_threads;              /* libmicrohttpd pool size */
     char media_roots[SR_MAX_MEDIA_ROOTS][1024]; /* absolute, resolved */
     int n_media_roots;
+    char library[1024];            /* --library: media library folder ("" none; also a media root) */
+    char music_library[1024];      /* --music-library: music library folder */
     char public_url[512];          /* no trailing slash */
     int allow_private_media, allow_private_webhooks;
     int rate_limit;                /* requests per second per key; 0 = off */

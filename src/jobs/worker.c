@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "compiler/brand.h"
 #include "compiler/compiler.h"
 #include "jobs/jobs.h"
 #include "render/engine.h"
@@ -108,7 +109,10 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
     snprintf(dir, sizeof dir, "%s/files/%s", r->cfg->data, rnd);
     if (mkdir(dir, 0755)) return sr_err_set(err, SR_EIO, dir, "cannot create the output folder: %s", strerror(errno));
     snprintf(out, sizeof out, "%s/%s.mp4", dir, name);
+    char written[1700] = "";
     sr_render_opts ro = {.out_path = out,
+                         .out_written = written,
+                         .out_written_size = sizeof written,
                          .base_dir = r->cfg->data,
                          .progress = on_progress,
                          .progress_ud = r,
@@ -128,10 +132,13 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
         rmdir(dir);
         return rc;
     }
+    /* the video's extension follows output.format (mp4, webm, gif, mp3) */
+    const char *vext = strrchr(written, '.') ? strrchr(written, '.') + 1 : "mp4";
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
         char path[1800], key[300];
-        snprintf(path, sizeof path, "%s/%s.%s", dir, name, outputs[i].ext);
-        snprintf(key, sizeof key, "files/%s/%s.%s", rnd, name, outputs[i].ext);
+        const char *ext = i == 0 ? vext : outputs[i].ext;
+        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+        snprintf(key, sizeof key, "files/%s/%s.%s", rnd, name, ext);
         if (file_exists(path)) json_object_set_new(result, outputs[i].key, json_string(key));
     }
     json_t *dur = json_object_get(output, "duration");
@@ -159,9 +166,12 @@ static int run_job(run_ctx *r, json_t **result, sr_project *save, int *want_save
             goto done;
         }
         if ((rc = sr_media_rewrite(sb, 0, &m, err))) goto done;
+        if ((rc = sr_brand_clip_durations(sb, NULL, err))) goto done; /* brand intro/outro lengths */
         char cache[1200];
         snprintf(cache, sizeof cache, "%s/cache/tts", r->cfg->data);
         sr_compile_opts co = {.base_dir = r->cfg->n_media_roots ? r->cfg->media_roots[0] : r->cfg->data,
+                              .library_dir = r->cfg->library[0] ? r->cfg->library : NULL,
+                              .music_library_dir = r->cfg->music_library[0] ? r->cfg->music_library : NULL,
                               .cache_dir = cache};
         r->ops->job_progress(r->st, r->job->id, r->owner, 0, "compiling the storyboard", NULL);
         if ((rc = sr_compile(sb, &co, &rp, err))) goto done;

@@ -1,5 +1,7 @@
-/* encode.h - (private to the engine) the encoders: H.264 (libx264) + AAC in
- * MP4 with faststart, the same audio as MP3 (libmp3lame), and a JPEG
+/* encode.h - (private to the engine) the encoders of the output formats
+ * (format.h): MP4 (H.264 libx264 or H.265 libx265 tagged hvc1, AAC, faststart),
+ * WebM (VP9 libvpx-vp9 or AV1 libsvtav1, Opus), GIF (a palette per frame) and
+ * MP3 (audio only); the audio alone as a side MP3 (libmp3lame), and a JPEG
  * thumbnail. Files are written exactly where named: the caller picks
  * temporary names and renames them. */
 #ifndef SR_ENCODE_H
@@ -15,13 +17,15 @@ struct AVFrame;
 typedef struct sr_encoder sr_encoder;
 
 typedef struct sr_enc_cfg {
-    const char *mp4_path; /* H.264 + AAC, muxed as MP4 */
+    const char *path;     /* the main file, in the container of format */
+    int format;           /* enum sr_fmt */
+    int vcodec;           /* enum sr_vcodec; SR_VC_NONE: no video stream (mp3) */
     const char *mp3_path; /* the audio alone as MP3; NULL: none */
     int w, h;
-    double fps;
-    int crf;
+    int fps_num, fps_den; /* exact frame rate; the video time base is its inverse */
+    int crf;              /* x264 scale 0..51; mapped for the other codecs */
     const char *preset;
-    int audio_bitrate; /* AAC, bits per second */
+    int audio_bitrate; /* AAC / Opus, bits per second */
     int mp3_bitrate;   /* bits per second */
 } sr_enc_cfg;
 
@@ -31,11 +35,12 @@ int sr_encoder_open(sr_encoder **out, const sr_enc_cfg *cfg, sr_err *err);
 
 /* Encodes frame f (YUV420P, w x h) as frame number idx (pts idx / fps). The
  * encoder takes a reference to f's buffers: the caller must make f writable
- * (av_frame_make_writable) before drawing into it again. */
+ * (av_frame_make_writable) before drawing into it again. GIF: f is converted
+ * to 256 colours first (f itself is not changed). Not called for mp3. */
 int sr_encoder_video(sr_encoder *e, struct AVFrame *f, int64_t idx, sr_err *err);
 
-/* Adds n sample frames of interleaved stereo float at 48 kHz to both audio
- * encoders (encoded whenever a full codec frame is buffered). */
+/* Adds n sample frames of interleaved stereo float at 48 kHz to every audio
+ * encoder (none for GIF) (encoded whenever a full codec frame is buffered). */
 int sr_encoder_audio(sr_encoder *e, const float *buf, int n, sr_err *err);
 
 /* Sample frames of audio given so far. */

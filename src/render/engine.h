@@ -38,6 +38,12 @@ typedef struct sr_render_opts {
     volatile int *cancel;
     /* Worker threads for compositing (0 = automatic). */
     int threads;
+    /* The main file's extension follows the timeline's output.format (OUT.mp4,
+     * OUT.webm, OUT.gif, OUT.mp3): when non-NULL, out_written receives the path
+     * actually written (NUL-terminated, truncated to out_written_size). An mp3
+     * render writes no separate OUT.mp3 and no thumbnail. */
+    char *out_written;
+    size_t out_written_size;
 } sr_render_opts;
 
 /* Renders the timeline rp to the files named by opts. Returns 0 or a negative

@@ -25,8 +25,10 @@
 
 #include "common/util.h"
 #include "render/audio/audio.h"
+#include "render/audio/loudness.h"
 #include "render/compose.h"
 #include "render/encode.h"
+#include "render/layers.h"
 #include "render/media.h"
 #include "render/text/text.h"
 #include "render/timeline.h"
@@ -41,6 +43,7 @@ typedef struct scene_media {
     sr_frame *pic;   /* still, pre-scaled to cover x prescale */
     double prescale;
     sr_video *video;
+    sr_frame *fitpic; /* a video background fitted (contain/blur) into the frame */
 } scene_media;
 
 typedef struct render {
@@ -52,6 +55,9 @@ typedef struct render {
     scene_media *sm;       /* per scene */
     sr_layer **layers;     /* per visual (layerItems only) */
     int *lx, *ly;          /* their positions */
+    sr_limiter *lim;       /* loudness gain + limiter on the mix, or NULL */
+    sr_vlayer **vl;        /* per visual (video layerItems only) */
+    sr_fitter *fitter;     /* background fit (contain, blur) */
     /* the queue */
     pthread_mutex_t mu;
     pthread_cond_t cv_free, cv_full;
@@ -73,8 +79,15 @@ static void scene_unload(render *r, int s)
     scene_media *m = &r->sm[s];
     sr_frame_free(m->pic);
     sr_video_close(m->video);
+    sr_frame_free(m->fitpic);
     m->pic = NULL;
     m->video = NULL;
+    m->fitpic = NULL;
+    for (int i = 0; i < r->tl->nvis; i++)
+        if (r->tl->vis[i].scene == s && r->vl && r->vl[i]) {
+            sr_vlayer_close(r->vl[i]);
+            r->vl[i] = NULL;
+        }
     for (int i = 0; i < r->tl->nvis; i++)
         if (r->tl->vis[i].scene == s && r->layers[i]) {
             sr_layer_destroy(r->layers[i]);
@@ -126,14 +139,40 @@ static int scene_load(render *r, int s, sr_err *err)
             int pw, ph;
             sr_scaled_size(fr->width, fr->height, sr_cover_scale(fr->width, fr->height, tl->w, tl->h) * m->prescale,
                            &pw, &ph);
-            rc = sr_image_to_yuv(fr, pw, ph, &m->pic, err);
+            if (v->fit != SR_FIT_COVER) { /* fitted once into a frame-shaped picture */
+                sr_frame *fitted = NULL;
+                int cw, ch;
+                sr_scaled_size(tl->w, tl->h, m->prescale, &pw, &ph); /* frame-shaped */
+                sr_contain_size(fr->width, fr->height, pw, ph, &cw, &ch);
+                if (!(rc = sr_image_to_yuv(fr, cw, ch, &fitted, err)) && !(m->pic = sr_frame_alloc(pw, ph)))
+                    rc = sr_err_set(err, SR_ENOMEM, v->field, "Out of memory.");
+                if (!rc) {
+                    sr_fitter *ft = sr_fitter_create(pw, ph);
+                    if (ft) sr_fit_draw(ft, m->pic, fitted, v->fit, tl->bg);
+                    else rc = sr_err_set(err, SR_ENOMEM, v->field, "Out of memory.");
+                    sr_fitter_destroy(ft);
+                }
+                sr_frame_free(fitted);
+            } else
+                rc = sr_image_to_yuv(fr, pw, ph, &m->pic, err);
             av_frame_free(&fr);
             if (rc) return sr_err_set(err, rc, v->field, "The image %s cannot be used.", v->path);
         } else if (v->kind == SR_VIS_VIDEO) {
-            if ((rc = sr_video_open(&m->video, v->path, v->field, v->clips, v->nclips, v->loop, tl->w, tl->h, err)))
+            int vw = tl->w, vh = tl->h;
+            if (v->fit != SR_FIT_COVER) { /* decoded at its contained size, fitted per frame */
+                sr_media_info mi;
+                if ((rc = sr_media_probe(v->path, SR_MEDIA_VIDEO | SR_MEDIA_IMAGE, v->field, &mi, err))) return rc;
+                sr_contain_size(mi.width > 0 ? mi.width : tl->w, mi.height > 0 ? mi.height : tl->h, tl->w, tl->h, &vw, &vh);
+                if (!(m->fitpic = sr_frame_alloc(tl->w, tl->h))) return sr_err_set(err, SR_ENOMEM, v->field, "Out of memory.");
+            }
+            if ((rc = sr_video_open(&m->video, v->path, v->field, v->clips, v->nclips, v->loop, vw, vh, err)))
                 return rc;
         }
     }
+    for (int i = 0; i < tl->nvis; i++)
+        if (tl->vis[i].kind == SR_VIS_VLAYER && tl->vis[i].scene == s &&
+            (rc = sr_vlayer_open(&r->vl[i], &tl->vis[i], tl->w, tl->h, err)))
+            return rc;
     for (int i = 0; i < tl->nvis; i++)
         if (tl->vis[i].kind == SR_VIS_LAYER && tl->vis[i].scene == s && (rc = layer_load(r, i, err))) return rc;
     return 0;
@@ -148,14 +187,16 @@ static void fill_rgb(sr_frame *f, const uint8_t c[4])
     sr_frame_fill(f, y, u, v);
 }
 
-static void draw_layers(render *r, sr_frame *f, int scene, double t)
+static int draw_layers(render *r, sr_frame *f, int scene, double t, sr_err *err)
 {
     for (int i = 0; i < r->tl->nvis; i++) {
         const sr_visual *v = &r->tl->vis[i];
-        if (v->kind != SR_VIS_LAYER || v->scene != scene || !r->layers[i]) continue;
-        if (t < v->start || t >= v->start + v->dur) continue;
-        sr_layer_blend(r->layers[i], f, r->lx[i], r->ly[i]);
+        if (v->scene != scene || t < v->start || t >= v->start + v->dur) continue;
+        if (v->kind == SR_VIS_LAYER && r->layers[i]) sr_layer_blend(r->layers[i], f, r->lx[i], r->ly[i]);
+        int rc = v->kind == SR_VIS_VLAYER && r->vl[i] ? sr_vlayer_draw(r->vl[i], f, t - v->start, err) : 0;
+        if (rc) return rc;
     }
+    return 0;
 }
 
 /* Draws scene s at time t into f: background (+camera, tint), images, text. */
@@ -170,10 +211,15 @@ static int draw_scene(render *r, int s, double t, sr_frame *f, sr_err *err)
     const sr_motion *mo = v && v->has_motion ? &v->motion : NULL;
     if (!v) fill_rgb(f, tl->bg);
     else if (v->kind == SR_VIS_COLOR) fill_rgb(f, v->color);
+    else if (v->kind == SR_VIS_GRADIENT) sr_gradient_draw(f, &v->grad, t - v->start);
     else if (v->kind == SR_VIS_IMAGE) sr_draw_view(r->sampler, f, m->pic, m->prescale, mo, u);
     else {
         const sr_frame *pic;
         if ((rc = sr_video_frame(m->video, t - v->start, &pic, err))) return rc;
+        if (m->fitpic) {
+            sr_fit_draw(r->fitter, m->fitpic, pic, v->fit, tl->bg);
+            pic = m->fitpic;
+        }
         sr_draw_view(r->sampler, f, pic, 1.0, mo, u);
     }
     if (v && v->has_overlay) {
@@ -181,7 +227,7 @@ static int draw_scene(render *r, int s, double t, sr_frame *f, sr_err *err)
         sr_rgb_to_yuv(v->ov_color[0], v->ov_color[1], v->ov_color[2], &y, &cu, &cv);
         sr_frame_tint(f, y, cu, cv, (int)lrint(v->ov_opacity * v->ov_color[3]));
     }
-    draw_layers(r, f, s, t);
+    if ((rc = draw_layers(r, f, s, t, err))) return rc;
     if (r->tx) sr_text_draw_scene(r->tx, f, t, s);
     return 0;
 }
@@ -206,7 +252,7 @@ static int compose(render *r, int64_t i, sr_frame *f, sr_err *err)
         if ((rc = draw_scene(r, a, t, r->sa, err)) || (rc = draw_scene(r, b, t, r->sb, err))) return rc;
         sr_transitions[sb->transition].fn(f, r->sa, r->sb, p);
     } else if ((rc = draw_scene(r, b, t, f, err))) return rc;
-    draw_layers(r, f, -1, t);
+    if ((rc = draw_layers(r, f, -1, t, err))) return rc;
     if (r->tx) {
         sr_text_draw_scene(r->tx, f, t, -1);
         sr_text_draw_subtitles(r->tx, f, t);
@@ -292,7 +338,7 @@ static int probe_all(const sr_timeline *tl, sr_err *err)
     for (int i = 0; i < tl->nvis; i++) {
         const sr_visual *v = &tl->vis[i];
         if (!v->path) continue;
-        int expect = v->kind == SR_VIS_VIDEO ? SR_MEDIA_VIDEO | SR_MEDIA_IMAGE : SR_MEDIA_IMAGE;
+        int expect = v->kind == SR_VIS_VIDEO || v->kind == SR_VIS_VLAYER ? SR_MEDIA_VIDEO | SR_MEDIA_IMAGE : SR_MEDIA_IMAGE;
         char f[64];
         snprintf(f, sizeof f, "%s.url", v->field);
         if ((rc = sr_media_probe(v->path, expect, f, &info, err))) return rc;
@@ -327,6 +373,35 @@ static void report(const sr_render_opts *o, int64_t done, int64_t total, double 
     o->progress(o->progress_ud, &p);
 }
 
+/* The next n sample frames of the mix, through the loudness gain and limiter. */
+static int pull_audio(render *r, sr_audio *au, float *buf, int n, sr_err *err)
+{
+    int got = sr_audio_read(au, buf, n, err);
+    if (got > 0 && r->lim) sr_limiter_process(r->lim, buf, got);
+    return got;
+}
+
+/* output.format mp3: the mix alone, no frame composited or encoded. */
+static int encode_audio_only(render *r, sr_encoder *enc, sr_audio *au, sr_err *err)
+{
+    float abuf[AUDIO_BLOCK * SR_AUDIO_CHANNELS];
+    int64_t done = 0;
+    double t0 = sr_now(), last = t0;
+    for (;;) {
+        if (cancelled(r)) return sr_err_set(err, SR_ECANCELLED, "", "The render was cancelled.");
+        int n = pull_audio(r, au, abuf, AUDIO_BLOCK, err), rc;
+        if (n < 0) return n;
+        if (n == 0) break;
+        if ((rc = sr_encoder_audio(enc, abuf, n, err))) return rc;
+        done += n;
+        if (sr_now() - last >= 0.25) { /* progress in frames of the timeline */
+            report(r->opts, llround(done * r->tl->fps / SR_AUDIO_RATE), r->tl->frames, t0);
+            last = sr_now();
+        }
+    }
+    return 0;
+}
+
 /* The encode loop on the calling thread; returns 0 or an error. */
 static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, uint8_t **jpg, int *jpg_len, sr_err *err)
 {
@@ -348,7 +423,7 @@ static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, uint8_t **jpg, 
         int64_t target = llround((i + 1) * (double)SR_AUDIO_RATE / tl->fps);
         while (!audio_done && sr_encoder_audio_pos(enc) < target) {
             int64_t want = target - sr_encoder_audio_pos(enc);
-            int n = sr_audio_read(au, abuf, want < AUDIO_BLOCK ? (int)want : AUDIO_BLOCK, err);
+            int n = pull_audio(r, au, abuf, want < AUDIO_BLOCK ? (int)want : AUDIO_BLOCK, err);
             if (n < 0) return n;
             if (n == 0) audio_done = 1;
             else if ((rc = sr_encoder_audio(enc, abuf, n, err))) return rc;
@@ -376,7 +451,7 @@ static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, uint8_t **jpg, 
     pthread_mutex_unlock(&r->mu);
     if (rc) return sr_err_set(err, rc, r->comp_err.field, "%s", r->comp_err.msg);
     while (!audio_done) { /* the rest of the mix */
-        int n = sr_audio_read(au, abuf, AUDIO_BLOCK, err);
+        int n = pull_audio(r, au, abuf, AUDIO_BLOCK, err);
         if (n < 0) return n;
         if (n == 0) break;
         if ((rc = sr_encoder_audio(enc, abuf, n, err))) return rc;
@@ -390,7 +465,7 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     render r = {.opts = opts};
     sr_audio *au = NULL;
     sr_encoder *enc = NULL;
-    char *base = NULL, *mp4_tmp = NULL, *mp3_tmp = NULL, *mp3_path = NULL, *jpg_path = NULL;
+    char *base = NULL, *main_path = NULL, *mp4_tmp = NULL, *mp3_tmp = NULL, *mp3_path = NULL, *jpg_path = NULL;
     uint8_t *jpg = NULL;
     int jpg_len = 0;
     char *done_files[6] = {NULL};
@@ -403,23 +478,26 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     if ((rc = probe_all(r.tl, err))) goto done;
     const sr_timeline *tl = r.tl;
 
-    /* output names: OUT.mp4 and OUT.{srt,vtt,txt,jpg,mp3} */
+    /* output names: OUT.<format> (the format decides the extension) and
+     * OUT.{srt,vtt,txt,jpg,mp3}; an mp3 video is its own audio file */
+    const int audio_only = tl->fmt.format == SR_FMT_MP3;
     size_t n = strlen(opts->out_path);
     base = malloc(n + 8);
+    main_path = malloc(n + 8);
     mp3_path = malloc(n + 8);
     jpg_path = malloc(n + 8);
-    if (!base || !mp3_path || !jpg_path) {
+    if (!base || !main_path || !mp3_path || !jpg_path) {
         rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
         goto done;
     }
     memcpy(base, opts->out_path, n + 1);
     char *dot = strrchr(base, '.'), *slash = strrchr(base, '/');
     if (dot && (!slash || dot > slash + 1)) *dot = 0;
+    snprintf(main_path, n + 8, "%s.%s", base, sr_fmt_ext(tl->fmt.format));
     snprintf(mp3_path, n + 8, "%s.mp3", base);
     snprintf(jpg_path, n + 8, "%s.jpg", base);
-    if (!(mp4_tmp = tmp_name(opts->out_path)) || !(mp3_tmp = tmp_name(mp3_path))) {
-        rc = sr_err_set(err, SR_EIO, opts->out_path, "The output %s cannot be created: %s.", opts->out_path,
-                        strerror(errno));
+    if (!(mp4_tmp = tmp_name(main_path)) || (!audio_only && !(mp3_tmp = tmp_name(mp3_path)))) {
+        rc = sr_err_set(err, SR_EIO, main_path, "The output %s cannot be created: %s.", main_path, strerror(errno));
         goto done;
     }
 
@@ -428,10 +506,12 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     r.layers = calloc((size_t)tl->nvis + 1, sizeof *r.layers);
     r.lx = calloc((size_t)tl->nvis + 1, sizeof *r.lx);
     r.ly = calloc((size_t)tl->nvis + 1, sizeof *r.ly);
+    r.vl = calloc((size_t)tl->nvis + 1, sizeof *r.vl);
+    r.fitter = sr_fitter_create(tl->w, tl->h);
     r.sampler = sr_sampler_create(tl->w);
     r.sa = sr_frame_alloc(tl->w, tl->h);
     r.sb = sr_frame_alloc(tl->w, tl->h);
-    if (!r.sm || !r.layers || !r.lx || !r.ly || !r.sampler || !r.sa || !r.sb) {
+    if (!r.sm || !r.layers || !r.lx || !r.ly || !r.vl || !r.fitter || !r.sampler || !r.sa || !r.sb) {
         rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
         goto done;
     }
@@ -454,13 +534,29 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
         }
     }
     for (int i = 0; i < tl->nvis; i++) /* global layers live for the whole render */
-        if (tl->vis[i].kind == SR_VIS_LAYER && tl->vis[i].scene < 0 && (rc = layer_load(&r, i, err))) goto done;
+        if (tl->vis[i].scene < 0 && ((tl->vis[i].kind == SR_VIS_LAYER && (rc = layer_load(&r, i, err))) ||
+                                     (tl->vis[i].kind == SR_VIS_VLAYER &&
+                                      (rc = sr_vlayer_open(&r.vl[i], &tl->vis[i], tl->w, tl->h, err)))))
+            goto done;
     if ((rc = sr_text_create(&r.tx, rp, tl->w, tl->h, NULL, err))) goto done;
+    if (!isnan(tl->fmt.loudness)) { /* first pass: the mix's integrated loudness */
+        double lufs;
+        if ((rc = sr_loudness_measure(rp, opts->base_dir, &lufs, err))) goto done;
+        if (!(r.lim = sr_limiter_create(sr_loudness_gain(lufs, tl->fmt.loudness)))) {
+            rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+            goto done;
+        }
+    }
     if ((rc = sr_audio_create(&au, rp, opts->base_dir, err))) goto done;
-    sr_enc_cfg cfg = {.mp4_path = mp4_tmp, .mp3_path = mp3_tmp, .w = tl->w, .h = tl->h, .fps = tl->fps,
+    sr_enc_cfg cfg = {.path = mp4_tmp, .format = tl->fmt.format, .vcodec = tl->fmt.vcodec, .mp3_path = mp3_tmp,
+                      .w = tl->w, .h = tl->h, .fps_num = tl->fmt.fps_num, .fps_den = tl->fmt.fps_den,
                       .crf = tl->crf, .preset = tl->preset, .audio_bitrate = tl->audio_bitrate,
                       .mp3_bitrate = MP3_BITRATE};
     if ((rc = sr_encoder_open(&enc, &cfg, err))) goto done;
+    if (audio_only) { /* mp3: no frame is composited or encoded */
+        if ((rc = encode_audio_only(&r, enc, au, err)) || (rc = sr_encoder_finish(enc, err))) goto done;
+        goto publish;
+    }
 
     /* the pipeline */
     pthread_mutex_init(&r.mu, NULL);
@@ -486,7 +582,7 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     }
     if ((rc = sr_encoder_finish(enc, err))) goto done;
 
-    /* publish: text files, thumbnail, then the MP3 and the MP4 */
+publish: /* text files, thumbnail, then the MP3 and the main file */
     static const char *const text_ext[] = {".srt", ".vtt", ".txt"};
     for (int i = 0; i < 3; i++) {
         done_files[ndone] = malloc(n + 8);
@@ -498,21 +594,24 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
         done_files[ndone++] = jpg_path;
         jpg_path = NULL;
     }
-    if (rename(mp3_tmp, mp3_path) != 0) {
+    if (mp3_tmp && rename(mp3_tmp, mp3_path) != 0) {
         rc = sr_err_set(err, SR_EIO, mp3_path, "The file %s cannot be written: %s.", mp3_path, strerror(errno));
         goto done;
     }
-    free(mp3_tmp);
-    mp3_tmp = NULL;
-    done_files[ndone++] = mp3_path;
-    mp3_path = NULL;
-    if (rename(mp4_tmp, opts->out_path) != 0) {
-        rc = sr_err_set(err, SR_EIO, opts->out_path, "The file %s cannot be written: %s.", opts->out_path,
-                        strerror(errno));
+    if (mp3_tmp) {
+        free(mp3_tmp);
+        mp3_tmp = NULL;
+        done_files[ndone++] = mp3_path;
+        mp3_path = NULL;
+    }
+    if (rename(mp4_tmp, main_path) != 0) {
+        rc = sr_err_set(err, SR_EIO, main_path, "The file %s cannot be written: %s.", main_path, strerror(errno));
         goto done;
     }
     free(mp4_tmp);
     mp4_tmp = NULL;
+    if (opts->out_written && opts->out_written_size)
+        snprintf(opts->out_written, opts->out_written_size, "%s", main_path);
     report(opts, tl->frames, tl->frames, sr_now());
 
 done:
@@ -537,21 +636,26 @@ done:
     }
     av_free(jpg);
     sr_audio_destroy(au);
+    sr_limiter_destroy(r.lim);
     sr_text_destroy(r.tx);
     if (r.tl && r.layers) {
         for (int s = 0; r.sm && s < r.tl->nscenes; s++) scene_unload(&r, s);
         for (int i = 0; r.layers && i < r.tl->nvis; i++) sr_layer_destroy(r.layers[i]);
+        for (int i = 0; r.vl && i < r.tl->nvis; i++) sr_vlayer_close(r.vl[i]);
     }
     for (int i = 0; i < QUEUE_FRAMES; i++) av_frame_free(&r.slot[i]);
     free(r.sm);
     free(r.layers);
     free(r.lx);
     free(r.ly);
+    free(r.vl);
+    sr_fitter_destroy(r.fitter);
     sr_sampler_destroy(r.sampler);
     sr_frame_free(r.sa);
     sr_frame_free(r.sb);
     sr_timeline_free(r.tl);
     free(base);
+    free(main_path);
     free(mp3_path);
     free(jpg_path);
     return rc;

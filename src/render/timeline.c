@@ -218,18 +218,36 @@ static int parse_visual(sr_timeline *tl, const json_t *e, int idx, int is_bg, co
         if (type && !strcmp(type, "color")) {
             v->kind = SR_VIS_COLOR;
             if ((rc = get_color(e, "color", "#000000", p, v->color, err))) return rc;
+        } else if (type && !strcmp(type, "gradient")) {
+            v->kind = SR_VIS_GRADIENT;
+            if ((rc = sr_gradient_parse(e, p, &v->grad, err))) return rc;
         } else if (type && (!strcmp(type, "image") || !strcmp(type, "video"))) {
             v->kind = !strcmp(type, "image") ? SR_VIS_IMAGE : SR_VIS_VIDEO;
             if ((rc = get_path(e, "url", base_dir, p, &v->path, err))) return rc;
         } else {
             snprintf(f, sizeof f, "%s.type", p);
-            return sr_err_set(err, SR_EINVALID_FIELD, f, "%s must be \"image\", \"video\" or \"color\".", f);
+            return sr_err_set(err, SR_EINVALID_FIELD, f, "%s must be \"image\", \"video\", \"color\" or \"gradient\".", f);
         }
         const json_t *m = json_object_get(e, "motion");
         if (json_is_object(m)) {
             v->has_motion = 1;
             if ((rc = parse_motion(m, p, &v->motion, err))) return rc;
         }
+        const json_t *fit = json_object_get(e, "fit");
+        static const char *const fits[] = {"cover", "contain", "blur"};
+        v->fit = fit && !json_is_null(fit) ? -1 : SR_FIT_COVER;
+        for (int k = 0; k < 3 && v->fit < 0; k++)
+            if (json_is_string(fit) && !strcmp(json_string_value(fit), fits[k])) v->fit = k;
+        if (v->fit < 0) {
+            snprintf(f, sizeof f, "%s.fit", p);
+            return sr_err_set(err, SR_EINVALID_FIELD, f, "%s must be \"cover\", \"contain\" or \"blur\".", f);
+        }
+        if (tl->scenes[v->scene].bg < 0) tl->scenes[v->scene].bg = tl->nvis;
+    } else {
+        v->kind = type && !strcmp(type, "video") ? SR_VIS_VLAYER : SR_VIS_LAYER;
+        if ((rc = get_path(e, "url", base_dir, p, &v->path, err))) return rc;
+    }
+    if (is_bg || v->kind == SR_VIS_VLAYER) { /* video settings and the tint */
         const json_t *ov = json_object_get(e, "colorOverlay");
         if (json_is_object(ov)) {
             snprintf(f, sizeof f, "%s.colorOverlay", p);
@@ -242,10 +260,8 @@ static int parse_visual(sr_timeline *tl, const json_t *e, int idx, int is_bg, co
         v->loop = lp ? json_is_true(lp) : 1;
         const json_t *cl = json_object_get(e, "clips");
         if (cl && !json_is_null(cl) && (rc = parse_clips(cl, p, v, err))) return rc;
-        if (tl->scenes[v->scene].bg < 0) tl->scenes[v->scene].bg = tl->nvis;
-    } else {
-        v->kind = SR_VIS_LAYER;
-        if ((rc = get_path(e, "url", base_dir, p, &v->path, err))) return rc;
+    }
+    if (!is_bg) {
         const json_t *pos = json_object_get(e, "position");
         v->grid = -1;
         if (json_is_string(pos)) {
@@ -364,6 +380,9 @@ int sr_timeline_parse(const json_t *rp, const char *base_dir, sr_timeline **out,
     }
     for (size_t i = 0; i < sizeof output_opts / sizeof *output_opts; i++)
         if ((rc = parse_opt(tl, o, &output_opts[i], err))) goto fail;
+    /* format, codec, exact (NTSC) frame rate, loudness: absent = off here */
+    if ((rc = sr_out_format_parse(o, 1, NAN, &tl->fmt, err))) goto fail;
+    tl->fps = (double)tl->fmt.fps_num / tl->fmt.fps_den;
     if ((tl->w & 1) || (tl->h & 1)) {
         rc = sr_err_set(err, SR_EINVALID_FIELD, tl->w & 1 ? "output.width" : "output.height",
                         "The output's width and height must be even.");
@@ -381,6 +400,7 @@ int sr_timeline_parse(const json_t *rp, const char *base_dir, sr_timeline **out,
         }
     }
     tl->frames = llround(tl->duration * tl->fps);
+    if ((rc = sr_out_format_check(&tl->fmt, tl->w, tl->h, tl->duration, err))) goto fail;
     if (tl->frames < 1) {
         rc = sr_err_set(err, SR_EINVALID_FIELD, "output.duration", "The video must last at least one frame.");
         goto fail;
@@ -416,7 +436,7 @@ int sr_timeline_parse(const json_t *rp, const char *base_dir, sr_timeline **out,
             goto fail;
         }
         if (!strcmp(et, "backgroundElement")) rc = parse_visual(tl, e, (int)i, 1, base_dir, err);
-        else if (!strcmp(et, "layerItem") && (!ty || !strcmp(ty, "image")))
+        else if (!strcmp(et, "layerItem") && (!ty || !strcmp(ty, "image") || !strcmp(ty, "video")))
             rc = parse_visual(tl, e, (int)i, 0, base_dir, err);
         else if (!strcmp(et, "audioElement")) {
             sr_media_ref *m = &tl->audio[tl->naudio];

@@ -13,6 +13,8 @@
 
 #include "common/err.h"
 #include "render/compose.h"
+#include "render/gradient.h"
+#include "render/format.h"
 
 /* Limits on untrusted timelines. */
 #define SR_TL_MAX_SIDE 3840
@@ -24,7 +26,10 @@
 #define SR_TL_MAX_SUBTITLES 50000
 #define SR_TL_MAX_PATH 4096
 
-enum sr_vis_kind { SR_VIS_COLOR, SR_VIS_IMAGE, SR_VIS_VIDEO, SR_VIS_LAYER };
+enum sr_vis_kind { SR_VIS_COLOR, SR_VIS_IMAGE, SR_VIS_VIDEO, SR_VIS_LAYER, SR_VIS_VLAYER /* video layerItem */,
+                  SR_VIS_GRADIENT /* generated background, gradient.h */ };
+/* How a background's picture meets the frame (backgroundElement.fit, layers.h). */
+enum sr_fit { SR_FIT_COVER, SR_FIT_CONTAIN, SR_FIT_BLUR };
 
 typedef struct sr_clip {
     double start, end; /* seconds of the source; end <= 0: to the file's end */
@@ -46,6 +51,8 @@ typedef struct sr_visual {
     sr_clip *clips; /* video */
     int nclips;
     int loop;
+    int fit; /* background: enum sr_fit */
+    sr_gradient grad; /* SR_VIS_GRADIENT */
     /* layers: 9-grid position (0..8, row-major from top-left) or -1 for left/top */
     int grid;
     double left, top, width, opacity;
@@ -69,6 +76,7 @@ typedef struct sr_timeline {
     int crf, audio_bitrate;
     char preset[24];
     uint8_t bg[4];
+    sr_out_format fmt; /* format, codec, exact fps, loudness (fps == fps_num / fps_den) */
     sr_scene *scenes;
     int nscenes;
     sr_visual *vis;

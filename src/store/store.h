@@ -161,6 +161,19 @@ typedef struct sr_store_ops {
     int (*outbox_done)(sr_store *s, const char *id, sr_err *err);
     int (*outbox_retry)(sr_store *s, const char *id, int64_t next_ms, sr_err *err);
     int (*outbox_drop)(sr_store *s, const char *id, sr_err *err);
+
+    /* --- named resources of an account: kind "template", "brand" or "style";
+     * rows are sr_project records (id, account, name, data = JSON text). */
+    int (*resource_create)(sr_store *s, const char *kind, const sr_project *p, sr_err *err);
+    /* By id; SR_ENOT_FOUND when unknown or another account's. */
+    int (*resource_get)(sr_store *s, const char *kind, const char *account, const char *id, sr_project *out,
+                        sr_err *err);
+    /* The newest of that name (case-insensitive); SR_ENOT_FOUND otherwise. */
+    int (*resource_find)(sr_store *s, const char *kind, const char *account, const char *name, sr_project *out,
+                         sr_err *err);
+    /* Oldest first, at most limit, without data; *out malloc'd; returns the count. */
+    int (*resource_list)(sr_store *s, const char *kind, const char *account, int limit, sr_project **out,
+                         sr_err *err);
 } sr_store_ops;
 
 /* The SQLite backend (WAL mode, busy timeout, one connection per thread with

@@ -51,6 +51,10 @@ static const char *const migrations[] = {
     "  url TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL,"
     "  next_ms INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX outbox_due ON outbox(state, next_ms);",
+    /* 1 -> 2: templates, brand kits and subtitle styles (named resources) */
+    "CREATE TABLE resources(id TEXT PRIMARY KEY, account_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  name TEXT NOT NULL, data TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX resources_name ON resources(account_id, kind, name COLLATE NOCASE, created_ms);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -126,7 +130,15 @@ static const char *const migrations[] = {
     X(UP_INS, "INSERT INTO uploads(" UP_COLS ") VALUES(?,?,?,?,?,?,?,?,?)")                                 \
     X(UP_GET, "SELECT " UP_COLS " FROM uploads WHERE id=?")                                                  \
     X(UP_KEY, "SELECT " UP_COLS " FROM uploads WHERE key=?1 AND (?2 IS NULL OR account_id=?2)")             \
-    X(UP_DONE, "UPDATE uploads SET size=?,done_ms=? WHERE id=? AND done_ms=0")
+    X(UP_DONE, "UPDATE uploads SET size=?,done_ms=? WHERE id=? AND done_ms=0")                             \
+    X(RES_INS, "INSERT INTO resources(id,account_id,kind,name,data,created_ms,updated_ms)"                   \
+               " VALUES(?1,?2,?3,?4,?5,?6,?6)")                                                              \
+    X(RES_GET, "SELECT id,account_id,name,created_ms,updated_ms,data FROM resources"                         \
+               " WHERE kind=?1 AND account_id=?2 AND id=?3")                                                 \
+    X(RES_FIND, "SELECT id,account_id,name,created_ms,updated_ms,data FROM resources WHERE kind=?1"          \
+                " AND account_id=?2 AND name=?3 COLLATE NOCASE ORDER BY created_ms DESC LIMIT 1")            \
+    X(RES_LIST, "SELECT id,account_id,name,created_ms,updated_ms,NULL FROM resources WHERE kind=?1"          \
+                " AND account_id=?2 ORDER BY created_ms, id LIMIT ?3")
 
 enum {
 #define X_ENUM(e, sql) ST_##e,
@@ -955,6 +967,55 @@ static int sq_outbox_retry(sr_store *s, const char *id, int64_t next_ms, sr_err 
 }
 static int sq_outbox_drop(sr_store *s, const char *id, sr_err *err) { return outbox_set(s, ST_OB_DROP, id, 0, err); }
 
+/* ------------------------------------------- named resources (templates, brands, styles) */
+
+static int sq_resource_create(sr_store *s, const char *kind, const sr_project *p, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_RES_INS);
+    bt(st, 1, p->id), bt(st, 2, p->account_id), bt(st, 3, kind), bt(st, 4, p->name);
+    bt(st, 5, p->data ? p->data : "{}"), bi(st, 6, sr_now_ms());
+    return run(c, st, NULL, err);
+}
+
+/* One resource row of st (bound) into out; SR_ENOT_FOUND naming field. */
+static int one_resource(conn *c, sqlite3_stmt *st, const char *field, sr_project *out, sr_err *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) row_project(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return 0;
+    return rc == SQLITE_DONE ? sr_err_set(err, SR_ENOT_FOUND, field, "no such %s", field)
+                             : db_fail(c->db, err, "reading");
+}
+
+static int sq_resource_get(sr_store *s, const char *kind, const char *account, const char *id, sr_project *out,
+                           sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_RES_GET);
+    bt(st, 1, kind), bt(st, 2, account), bt(st, 3, id);
+    return one_resource(c, st, kind, out, err);
+}
+
+static int sq_resource_find(sr_store *s, const char *kind, const char *account, const char *name, sr_project *out,
+                            sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_RES_FIND);
+    bt(st, 1, kind), bt(st, 2, account), bt(st, 3, name);
+    return one_resource(c, st, kind, out, err);
+}
+
+static int sq_resource_list(sr_store *s, const char *kind, const char *account, int limit, sr_project **out,
+                            sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_RES_LIST);
+    bt(st, 1, kind), bt(st, 2, account), bi(st, 3, limit);
+    return collect(c, st, sizeof(sr_project), fill_project, (void **)out, limit, err);
+}
+
 static const sr_store_ops sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -990,6 +1051,10 @@ static const sr_store_ops sqlite_ops = {
     .outbox_done = sq_outbox_done,
     .outbox_retry = sq_outbox_retry,
     .outbox_drop = sq_outbox_drop,
+    .resource_create = sq_resource_create,
+    .resource_get = sq_resource_get,
+    .resource_find = sq_resource_find,
+    .resource_list = sq_resource_list,
 };
 
 const sr_store_ops *sr_store_sqlite(void) { return &sqlite_ops; }

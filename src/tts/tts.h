@@ -28,6 +28,7 @@ typedef struct sr_tts_voice {
     char name[96];
     char language[32];
     char gender[16];   /* "male", "female", "" */
+    char engine[16];   /* the backend's name; filled by sr_tts_list_all */
 } sr_tts_voice;
 
 typedef struct sr_tts_backend {
@@ -46,5 +47,15 @@ typedef struct sr_tts_backend {
 /* The backend for name ("espeak-ng"; NULL = the default), or NULL. */
 const sr_tts_backend *sr_tts_get(const char *name);
 void sr_tts_clip_free(sr_tts_clip *clip);
+
+/* Resolves speaker across all backends: "ENGINE:VOICE" (e.g. "flite:slt",
+ * "espeak-ng:en-us"; "espeak:" is read as espeak-ng) asks that engine only;
+ * a bare name must resolve in exactly one engine (else SR_EINVALID_SPEAKER
+ * asking for a prefix). Sets *be and voice_id; 0 or an SR_E* code. */
+int sr_tts_resolve_any(const char *speaker, const sr_tts_backend **be, char *voice_id, size_t n, sr_err *err);
+
+/* Lists every backend's voices (engine filled in) into a malloc'd array;
+ * returns the count or an error. */
+int sr_tts_list_all(sr_tts_voice **voices, sr_err *err);
 
 #endif

@@ -213,7 +213,8 @@ static int carries_sound(const json_t *el)
     const char *etype = json_string_value(json_object_get(el, "elementType"));
     const char *type = json_string_value(json_object_get(el, "type"));
     if (etype && strcmp(etype, "audioElement") == 0) return 1;
-    return etype && strcmp(etype, "backgroundElement") == 0 && type && strcmp(type, "video") == 0;
+    return etype && (strcmp(etype, "backgroundElement") == 0 || strcmp(etype, "layerItem") == 0) && type &&
+           strcmp(type, "video") == 0;
 }
 
 /* Fills t from element el; returns 1 when el carries no sound (skip it). */
@@ -234,8 +235,7 @@ static int read_track(const json_t *el, size_t idx, track *t, elem_cfg *cfg, int
         snprintf(field, sizeof field, "%s.type", prefix);
         if (!ki) return bad(err, field, "must be voiceOver or music");
         kind = ki->kind;
-    } else if (etype && strcmp(etype, "backgroundElement") == 0 && type &&
-               strcmp(type, "video") == 0) {
+    } else if (carries_sound(el)) { /* a video background or video layerItem */
         const json_t *mute = json_object_get(el, "mute");
         snprintf(field, sizeof field, "%s.mute", prefix);
         if (mute && !json_is_boolean(mute)) return bad(err, field, "must be true or false");

@@ -25,12 +25,16 @@
  *     7.2 px at 720p) in shadowColor; shadowColor alone gives 0.4%; at most 5%.
  *   - backgroundColor draws one box per line (ASS BorderStyle 3) padded 0.25
  *     em, in a separate event under the text so that outline and box combine.
- *   - smallcapitalize is drawn as uppercase.
+ *   - smallcapitalize: real small caps (lower-case letters as capitals at 80%).
  *   - a subtitle cue that libass would wrap to more than maxLines lines is
  *     shrunk in steps of 10% (at most TX_MAX_CUE_SHRINK steps) until it fits;
  *     the line count is measured by rendering the cue once off-screen.
- *   - fontUrl and animations[] are not handled here: a custom font is found
- *     through fonts_dir by its family name. */
+ *   - fontUrl: the file is handed to libass and fontconfig before the
+ *     styles are read, and the text uses the file's own family name.
+ *   - fonts_dir (default: the project's font folder, fonts.h): the files of
+ *     each family a style names are handed to libass (ass_add_font).
+ *   - animations[] and karaoke: text_anim.c splits a block into phase events.
+ *   - showBullet: a bullet before each line as written. */
 #include <ass/ass.h>
 #include <locale.h>
 #include <math.h>
@@ -41,7 +45,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "render/text/fonts.h"
 #include "render/text/text_int.h"
+#include "render/text/text_shape.h"
 
 enum { TX_STYLE_TEXT = 0, TX_STYLE_BOX = 1 }; /* style ids in every track */
 
@@ -176,47 +182,58 @@ static int layer_add_span(tx_layer *L, long long start, long long end, double em
 typedef struct tx_block {
     const char *text;    /* user text */
     const json_t *words; /* subtitles: words[] for keyword colouring, or NULL */
+    double t0;           /* the block's start (s): words' times are absolute */
 } tx_block;
+
+static void block_src(const sr_text *tx, const tx_style *st, const tx_place *pl, const tx_block *bk,
+                      tx_block_src *bs)
+{
+    memset(bs, 0, sizeof *bs);
+    bs->st = st;
+    bs->pl = pl;
+    bs->frame_w = tx->w;
+    bs->frame_h = tx->h;
+    bs->text = bk->text;
+    bs->words = bk->words;
+    bs->t0 = bk->t0;
+    bs->loc = tx->loc;
+}
 
 static char *build_event_text(sr_text *tx, const tx_style *st, const tx_place *pl,
                               const tx_block *bk, int box_pass)
 {
-    sr_buf b;
-    sr_buf_init(&b, TX_MAX_EVENT_BYTES);
-    tx_append_event_tags(&b, st, pl, tx->h, box_pass);
-    tx_case_state cs = {tx->loc, 0};
-    const char *s = bk->text;
-    size_t len = strlen(s), pos = 0;
-    if (bk->words && st->keyword[3] && !box_pass) {
-        size_t i;
-        const json_t *wd;
-        json_array_foreach(bk->words, i, wd)
-        {
-            const char *w = json_string_value(json_object_get(wd, "text"));
-            if (!w || !*w || !json_is_true(json_object_get(wd, "keyword"))) continue;
-            const char *hit = strstr(s + pos, w);
-            if (!hit) continue;
-            size_t at = (size_t)(hit - s), wl = strlen(w);
-            tx_append_user_text(&b, s + pos, at - pos, st->text_case, &cs);
-            tx_append_color_tag(&b, st->keyword);
-            tx_append_user_text(&b, s + at, wl, st->text_case, &cs);
-            tx_append_color_tag(&b, st->color);
-            pos = at + wl;
-        }
-    }
-    tx_append_user_text(&b, s + pos, len - pos, st->text_case, &cs);
-    if (b.failed || !b.p) {
-        sr_buf_free(&b);
-        return NULL;
-    }
-    return b.p; /* ownership passes to the caller */
+    tx_block_src bs;
+    block_src(tx, st, pl, bk, &bs);
+    return tx_block_text(&bs, box_pass);
 }
+
+typedef struct add_ctx {
+    ASS_Track *t;
+    int ml, mr;
+} add_ctx;
+
+static int emit_event(void *arg, long long start, long long dur, int box_pass, char *text)
+{
+    add_ctx *ac = arg;
+    return add_event(ac->t, start, dur, box_pass ? 0 : 1, box_pass, ac->ml, ac->mr, text);
+}
+
+static int probe_ink(sr_text *tx, const tx_style *st, const tx_place *pl, const tx_block *bk,
+                     double ink[4], int tight);
 
 static int add_block(sr_text *tx, ASS_Track *t, long long start, long long dur, const tx_style *st,
                      const tx_place *pl, const tx_block *bk)
 {
     int ml, mr;
     tx_event_margins(st, pl, tx->w, &ml, &mr);
+    const tx_anims *an = &st->anim;
+    if (an->entry.kind != TXA_NONE || an->exit.kind != TXA_NONE || an->karaoke) {
+        tx_block_src bs;
+        block_src(tx, st, pl, bk, &bs);
+        if (probe_ink(tx, st, pl, bk, bs.ink, 1) < 0) return SR_ENOMEM;
+        add_ctx ac = {t, ml, mr};
+        return tx_anim_events(&bs, start, start + dur, emit_event, &ac);
+    }
     if (st->box[3]) {
         char *bt = build_event_text(tx, st, pl, bk, 1);
         if (!bt) return SR_ENOMEM;
@@ -248,7 +265,7 @@ static const struct {
     {"uppercase", TX_CASE_UPPER},
     {"lowercase", TX_CASE_LOWER},
     {"capitalize", TX_CASE_CAPITALIZE},
-    {"smallcapitalize", TX_CASE_UPPER},
+    {"smallcapitalize", TX_CASE_SMALLCAPS},
     {"none", TX_CASE_NONE},
 };
 
@@ -385,6 +402,26 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
         for (size_t i = 0; i < sizeof k_case / sizeof k_case[0]; i++)
             if (!strcasecmp(json_string_value(v), k_case[i].name)) st->text_case = k_case[i].mode;
     }
+    /* bullets: a bullet before each line, bulletSize of the font size */
+    st->bullet = json_is_true(json_object_get(js, "showBullet"));
+    st->bullet_scale = 1.0;
+    if ((v = json_object_get(js, "bulletSize")) && !json_is_null(v)) {
+        if (get_fraction(v, &st->bullet_scale)) st->bullet_scale = -1;
+        if (json_is_number(v)) st->bullet_scale /= 100; /* 100 = the font size */
+        if (st->bullet_scale < 0.2 || st->bullet_scale > 3)
+            return field_err(err, pfx, "bulletSize", "must be a percentage from 20% to 300%");
+    }
+    memcpy(st->bullet_c, st->color, 4);
+    if ((rc = get_color(js, "bulletFillColor", st->bullet_c, &present, pfx, err))) return rc;
+    memset(&st->anim, 0, sizeof st->anim);
+    if (js && (rc = tx_anims_parse(js, pfx, &st->anim, err))) return rc;
+    /* fontUrl: the family name read from the file (registered at create) */
+    const char *url = json_string_value(json_object_get(js, "fontUrl"));
+    if (url && *url) {
+        const char *fam = tx_fonts_file_family(tx->fonts, url);
+        if (!fam) return field_err(err, pfx, "fontUrl", "is not a font file that can be read");
+        snprintf(st->family, sizeof st->family, "%s", fam);
+    }
     st->em = size * 4.0 / 3.0 * tx->short_side / 720.0;
     st->ass_size = st->em * tx_fonts_ratio(tx->fonts, st->family);
     return 0;
@@ -499,6 +536,14 @@ static int add_element(sr_text *tx, const json_t *el, int index, sr_err *err)
     char spfx[80];
     snprintf(spfx, sizeof spfx, "%s.style", pfx);
     if ((rc = parse_style(tx, js, def_size, 0, spfx, &st, err))) return rc;
+    if (width <= 0 && (v = json_object_get(js, "paragraphWidth")) && !json_is_null(v)) {
+        /* the style's paragraph width when the element gives no width */
+        if (get_fraction(v, &width)) width = -1;
+        if (json_is_number(v) && width > 1) width /= 100;
+        if (width <= 0 || width > 1)
+            return field_err(err, spfx, "paragraphWidth",
+                             "must be a percentage above 0% and at most 100%");
+    }
     tx_place pl;
     if (explicit_xy) {
         pl.x = left * tx->w;
@@ -516,7 +561,7 @@ static int add_element(sr_text *tx, const json_t *el, int index, sr_err *err)
     if (!L->track && !(L->track = new_track(tx)))
         return sr_err_set(err, SR_ENOMEM, pfx, "Could not create a libass track.");
     long long s_ms = llround(start * 1000), d_ms = llround(dur * 1000);
-    tx_block bk = {text, NULL};
+    tx_block bk = {text, NULL, start};
     if ((rc = add_block(tx, L->track, s_ms, d_ms, &st, &pl, &bk)) ||
         (rc = layer_add_span(L, s_ms, s_ms + d_ms, st.em)))
         return sr_err_set(err, rc, pfx, "Out of memory while building the text.");
@@ -528,7 +573,12 @@ static int add_element(sr_text *tx, const json_t *el, int index, sr_err *err)
 /* Lines libass makes of the block: the vertical extent of its glyph images
  * over the line pitch (ascender + descender + spacing), rounded so that a
  * line's ink of 0.1..0.5 pitch less than the pitch counts as one line. */
-static int probe_lines(sr_text *tx, const tx_style *st, const tx_place *pl, const tx_block *bk)
+/* Renders the block still, once, off-screen: the bounds of its glyph
+ * bitmaps (tight: of their inked pixels) into ink (x0 y0 x1 y1; x1 <= x0
+ * when nothing is drawn). Returns 0, or -1 when out of memory. The caller
+ * holds no lock: this runs while building. */
+static int probe_ink(sr_text *tx, const tx_style *st, const tx_place *pl, const tx_block *bk,
+                     double ink[4], int tight)
 {
     tx_style ps = *st;
     ps.outline_px = 0;
@@ -540,15 +590,36 @@ static int probe_lines(sr_text *tx, const tx_style *st, const tx_place *pl, cons
     if (!t || add_event(tx->probe, 0, 1000, 0, 0, ml, mr, t)) return -1;
     ass_set_line_spacing(tx->rnd, 0.2 * ps.em);
     int chg;
-    int top = tx->h * 4, bot = -tx->h * 4;
+    int top = tx->h * 4, bot = -tx->h * 4, left = tx->w * 4, right = -tx->w * 4;
     for (ASS_Image *im = ass_render_frame(tx->rnd, tx->probe, 0, &chg); im; im = im->next) {
-        if (im->w <= 0 || im->h <= 0) continue;
-        if (im->dst_y < top) top = im->dst_y;
-        if (im->dst_y + im->h > bot) bot = im->dst_y + im->h;
+        /* the inked pixels, not the bitmap's (padded) bounds */
+        for (int y = 0; y < im->h; y++)
+            for (int x = 0; x < im->w; x++) {
+                if (tight && im->bitmap[(size_t)y * (size_t)im->stride + (size_t)x] < 16) continue;
+                if (im->dst_y + y < top) top = im->dst_y + y;
+                if (im->dst_y + y + 1 > bot) bot = im->dst_y + y + 1;
+                if (im->dst_x + x < left) left = im->dst_x + x;
+                if (im->dst_x + x + 1 > right) right = im->dst_x + x + 1;
+            }
     }
-    if (bot <= top) return 0;
-    double pitch = ps.ass_size + 0.2 * ps.em;
-    return (int)floor((bot - top) / pitch + 0.8);
+    ink[0] = left;
+    ink[1] = top;
+    ink[2] = right;
+    ink[3] = bot;
+    if (bot <= top || right <= left) ink[0] = ink[1] = ink[2] = ink[3] = 0;
+    return 0;
+}
+
+/* Lines libass makes of the block: the vertical extent of its glyph images
+ * over the line pitch (ascender + descender + spacing), rounded so that a
+ * line's ink of 0.1..0.5 pitch less than the pitch counts as one line. */
+static int probe_lines(sr_text *tx, const tx_style *st, const tx_place *pl, const tx_block *bk)
+{
+    double ink[4];
+    if (probe_ink(tx, st, pl, bk, ink, 0) < 0) return -1;
+    if (ink[3] <= ink[1]) return 0;
+    double pitch = st->ass_size + 0.2 * st->em;
+    return (int)floor((ink[3] - ink[1]) / pitch + 0.8);
 }
 
 static int add_cue(sr_text *tx, const json_t *cue, int index, sr_err *err)
@@ -594,7 +665,7 @@ static int add_cue(sr_text *tx, const json_t *cue, int index, sr_err *err)
     tx_place pl;
     grid_place(tx, hcol, vrow, pw * tx->w, &pl);
     const json_t *words = json_object_get(cue, "words");
-    tx_block bk = {text, json_is_array(words) ? words : NULL};
+    tx_block bk = {text, json_is_array(words) ? words : NULL, start};
     /* shrink until libass's wrap fits maxLines */
     for (int step = 0; step < TX_MAX_CUE_SHRINK; step++) {
         int lines = probe_lines(tx, &st, &pl, &bk);
@@ -640,12 +711,67 @@ void sr_text_destroy(sr_text *tx)
 static int is_scene_text(const json_t *el)
 {
     const char *et = json_string_value(json_object_get(el, "elementType"));
-    return et && strcmp(et, "SceneText") == 0;
+    return et && (strcmp(et, "SceneText") == 0 || strcmp(et, "SceneShape") == 0);
+}
+
+/* A SceneShape: one vector-drawing event on its scene's track (text_shape.c). */
+static int add_shape(sr_text *tx, const json_t *el, int index, sr_err *err)
+{
+    char pfx[64], *ev = NULL;
+    snprintf(pfx, sizeof pfx, "elements[%d]", index);
+    double start = 0, dur = 0;
+    int rc;
+    if ((rc = get_time(el, "startTime", &start, 1, pfx, err)) || (rc = get_time(el, "duration", &dur, 1, pfx, err)))
+        return rc;
+    json_int_t s = json_integer_value(json_object_get(el, "sceneIndex"));
+    tx_layer *L = scene_layer(tx, json_is_integer(json_object_get(el, "sceneIndex")) ? (int)s : -1);
+    if (!L) return field_err(err, pfx, "sceneIndex", "is out of range");
+    if (dur <= 0) return 0;
+    if ((rc = tx_shape_event(el, tx->w, tx->h, pfx, &ev, err))) return rc;
+    if (!L->track && !(L->track = new_track(tx))) rc = SR_ENOMEM;
+    long long s_ms = llround(start * 1000), d_ms = llround(dur * 1000);
+    if (rc || (rc = add_event(L->track, s_ms, d_ms, 0, 0, 0, 0, ev)) || (rc = layer_add_span(L, s_ms, s_ms + d_ms, 1)))
+        return sr_err_set(err, rc, pfx, "Out of memory while building the shape.");
+    return 0;
+}
+
+/* Hands font file path to libass (which keeps a copy). */
+static void ass_font_file(void *arg, const char *path)
+{
+    sr_text *tx = arg;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return;
+    char *data = NULL;
+    long n = -1;
+    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && n <= TX_MAX_FONT_BYTES &&
+        fseek(fp, 0, SEEK_SET) == 0 && (data = malloc((size_t)n)) &&
+        fread(data, 1, (size_t)n, fp) == (size_t)n)
+        ass_add_font(tx->lib, path, data, (int)n);
+    free(data);
+    fclose(fp);
+}
+
+/* Before libass's font setup: registers a style's fontUrl (fontconfig for
+ * metrics, libass for drawing), and the files of its fontFamily found in the
+ * font folder (libass's own fontconfig does not know the folder). done holds
+ * the families already handed over. */
+static void add_style_fonts(sr_text *tx, const json_t *style, char done[][TX_MAX_FAMILY + 1], int *ndone)
+{
+    const char *url = json_string_value(json_object_get(style, "fontUrl"));
+    if (url && *url && !tx_fonts_file_family(tx->fonts, url) && tx_fonts_add_file(tx->fonts, url))
+        ass_font_file(tx, url);
+    const char *fam = json_string_value(json_object_get(style, "fontFamily"));
+    if (!fam || !*fam || strlen(fam) > TX_MAX_FAMILY || *ndone >= TX_MAX_STYLE_FAMILIES) return;
+    for (int i = 0; i < *ndone; i++)
+        if (!strcasecmp(done[i], fam)) return;
+    snprintf(done[(*ndone)++], TX_MAX_FAMILY + 1, "%s", fam);
+    tx_fonts_folder_files(tx->fonts, fam, ass_font_file, tx);
 }
 
 int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fonts_dir,
                    sr_err *err)
 {
+    if (!fonts_dir) fonts_dir = sr_fonts_dir(); /* the project's font folder */
     int rc = 0;
     *out = NULL;
     if (w < 16 || h < 16 || w > 16384 || h > 16384)
@@ -664,7 +790,18 @@ int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fo
         goto fail;
     }
     ass_set_message_cb(tx->lib, on_ass_msg, tx);
-    if (fonts_dir) ass_set_fonts_dir(tx->lib, fonts_dir);
+    /* the font folder reaches libass through add_style_fonts (only the used
+     * families; ass_set_fonts_dir would read every file, and chokes on folders) */
+    {
+        char done[TX_MAX_STYLE_FAMILIES][TX_MAX_FAMILY + 1];
+        int ndone = 0;
+        const json_t *el;
+        size_t k;
+        json_array_foreach(json_object_get(rp, "elements"), k, el)
+            add_style_fonts(tx, json_object_get(el, "style"), done, &ndone);
+        json_array_foreach(json_object_get(rp, "subtitles"), k, el)
+            add_style_fonts(tx, json_object_get(el, "style"), done, &ndone);
+    }
     tx->rnd = ass_renderer_init(tx->lib);
     if (!tx->rnd) {
         rc = sr_err_set(err, SR_EFONT, "", "The text renderer (libass) could not be initialised.");
@@ -696,7 +833,9 @@ int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fo
     json_array_foreach(els, i, el)
     {
         if (!is_scene_text(el)) continue;
-        if ((rc = add_element(tx, el, (int)i, err))) goto fail;
+        const char *et = json_string_value(json_object_get(el, "elementType"));
+        if ((rc = strcmp(et, "SceneShape") ? add_element(tx, el, (int)i, err) : add_shape(tx, el, (int)i, err)))
+            goto fail;
     }
     const json_t *subs = json_object_get(rp, "subtitles"), *cue;
     json_array_foreach(subs, i, cue)

@@ -26,4 +26,8 @@ int sr_text_draw_subtitles(sr_text *tx, sr_frame *f, double t);
 
 void sr_text_destroy(sr_text *tx); /* accepts NULL */
 
+/* Checks fontStyle style's animations[] (docs/storyboard.md); pfx names the
+ * style in errors ("scenes[0].subtitleStyle"). Returns 0 or SR_EINVALID_FIELD. */
+int sr_text_check_animations(const json_t *style, const char *pfx, sr_err *err);
+
 #endif

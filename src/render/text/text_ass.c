@@ -13,7 +13,7 @@
 
 /* ---- small writers ---------------------------------------------------- */
 
-static void put_num(sr_buf *b, double v)
+void tx_put_num(sr_buf *b, double v)
 {
     if (!isfinite(v)) v = 0;
     if (v > 1e6) v = 1e6;
@@ -23,6 +23,8 @@ static void put_num(sr_buf *b, double v)
     if (c < 0) c = -c;
     sr_buf_printf(b, "%s%lld.%02lld", sign, c / 100, c % 100);
 }
+
+#define put_num tx_put_num
 
 static void put_utf8(sr_buf *b, uint32_t cp)
 {
@@ -107,6 +109,17 @@ void tx_append_user_text(sr_buf *b, const char *s, size_t n, int text_case, tx_c
         case TX_CASE_CAPITALIZE:
             if (letter && !cs->in_word) cp = map_case(cp, 1, cs->loc);
             break;
+        case TX_CASE_SMALLCAPS: {
+            /* real small caps: a lower-case letter is drawn as its capital at 80% */
+            uint32_t up = map_case(cp, 1, cs->loc);
+            int small = up != cp;
+            if (small != cs->small) {
+                sr_buf_printf(b, small ? "{\\fscx80\\fscy80}" : "{\\fscx100\\fscy100}");
+                cs->small = small;
+            }
+            cp = up;
+            break;
+        }
         default:
             break;
         }
@@ -122,6 +135,10 @@ void tx_append_user_text(sr_buf *b, const char *s, size_t n, int text_case, tx_c
         } else {
             put_utf8(b, cp);
         }
+    }
+    if (cs->small) { /* close the run: whatever follows is full size */
+        sr_buf_printf(b, "{\\fscx100\\fscy100}");
+        cs->small = 0;
     }
 }
 
@@ -159,6 +176,12 @@ void tx_append_color_tag(sr_buf *b, const uint8_t rgba[4])
 void tx_append_event_tags(sr_buf *b, const tx_style *st, const tx_place *pl, int frame_h,
                           int box_pass)
 {
+    tx_append_event_tags_move(b, st, pl, frame_h, box_pass, NULL);
+}
+
+void tx_append_event_tags_move(sr_buf *b, const tx_style *st, const tx_place *pl, int frame_h,
+                               int box_pass, const double *move)
+{
     static const int an[3][3] = {{7, 8, 9}, {4, 5, 6}, {1, 2, 3}}; /* [vrow][halign] */
     double pad = pad_px(st);
     double x = st->halign == TX_H_LEFT    ? pl->x + pad
@@ -167,10 +190,22 @@ void tx_append_event_tags(sr_buf *b, const tx_style *st, const tx_place *pl, int
     double y = pl->vrow == TX_V_TOP      ? pl->y + pad
                : pl->vrow == TX_V_BOTTOM ? pl->y - pad
                                          : frame_h / 2.0;
-    sr_buf_printf(b, "{\\an%d\\pos(", an[pl->vrow][st->halign]);
-    put_num(b, x);
-    sr_buf_append(b, ",", 1);
-    put_num(b, y);
+    if (move) {
+        sr_buf_printf(b, "{\\an%d\\move(", an[pl->vrow][st->halign]);
+        put_num(b, x + move[0]);
+        sr_buf_append(b, ",", 1);
+        put_num(b, y + move[1]);
+        sr_buf_append(b, ",", 1);
+        put_num(b, x + move[2]);
+        sr_buf_append(b, ",", 1);
+        put_num(b, y + move[3]);
+        sr_buf_printf(b, ",%lld,%lld", llround(move[4]), llround(move[5]));
+    } else {
+        sr_buf_printf(b, "{\\an%d\\pos(", an[pl->vrow][st->halign]);
+        put_num(b, x);
+        sr_buf_append(b, ",", 1);
+        put_num(b, y);
+    }
     sr_buf_printf(b, ")\\q0\\fn%s\\fs", st->family);
     put_num(b, st->ass_size);
     sr_buf_printf(b, "\\b%d\\i%d\\u%d\\s%d\\shad0", st->bold, st->italic, st->underline,

@@ -16,10 +16,44 @@
 #define TX_MAX_SCENES 10000      /* highest sceneIndex + 1 */
 #define TX_MAX_EVENT_BYTES 65536 /* one generated ASS event */
 #define TX_MAX_FONT_SIZE 500     /* fontSize in points on the 720-px canvas */
+#define TX_MAX_FONT_BYTES (32L << 20) /* a fontUrl file */
+#define TX_MAX_STYLE_FAMILIES 32 /* families looked up in the font folder per render */
 #define TX_MAX_CUE_SHRINK 12     /* font-shrinking steps tried for a subtitle cue */
 
 /* Letter case applied to user text. */
-enum { TX_CASE_NONE, TX_CASE_UPPER, TX_CASE_LOWER, TX_CASE_CAPITALIZE };
+enum { TX_CASE_NONE, TX_CASE_UPPER, TX_CASE_LOWER, TX_CASE_CAPITALIZE, TX_CASE_SMALLCAPS };
+
+/* Text animations (text_anim.c). */
+enum {
+    TXA_NONE,
+    TXA_FADE,
+    TXA_DRIFT,
+    TXA_WIPE,
+    TXA_REVEAL,
+    TXA_ELASTIC,
+    TXA_TYPEWRITER,
+    TXA_BLUR,
+    TXA_BULLETIN
+};
+enum { TXA_UP, TXA_DOWN, TXA_LEFT, TXA_RIGHT };
+enum { TXA_WS_CHARACTER, TXA_WS_WORD, TXA_WS_LINE, TXA_WS_PARAGRAPH };
+enum { TXA_FW_HIDDEN, TXA_FW_SUBTLE, TXA_FW_PROMINENT };
+
+/* One entry or exit animation. */
+typedef struct tx_anim1 {
+    int kind;     /* TXA_*; TXA_NONE: none */
+    double speed; /* duration multiplier: slow 1.6, medium 1, fast 0.6, custom 1/value */
+    int dir;      /* TXA_UP ... */
+    int ws;       /* TXA_WS_* */
+    int fw;       /* TXA_FW_* */
+} tx_anim1;
+
+/* The animations of one text block. */
+typedef struct tx_anims {
+    tx_anim1 entry, exit;
+    int karaoke;          /* highlight the spoken word (subtitles' words[] times) */
+    uint8_t karaoke_c[4]; /* its colour */
+} tx_anims;
 
 /* Where a block of text goes: a 9-grid cell or an explicit top-left. */
 enum { TX_H_LEFT, TX_H_CENTER, TX_H_RIGHT };
@@ -38,6 +72,10 @@ typedef struct tx_style {
     int halign;         /* TX_H_*: alignment of the lines inside the box */
     int bold, italic, underline, strike;
     int text_case; /* TX_CASE_* */
+    int bullet;          /* showBullet: a bullet before each line */
+    double bullet_scale; /* bulletSize: of the font size, 1 = 100% */
+    uint8_t bullet_c[4]; /* bulletFillColor (default: the text colour) */
+    tx_anims anim;
 } tx_style;
 
 /* The layout box of a text block in output pixels: the box (padding
@@ -53,6 +91,7 @@ typedef struct tx_place {
 typedef struct tx_case_state {
     locale_t loc; /* a UTF-8 LC_CTYPE locale, or (locale_t)0 for ASCII-only mapping */
     int in_word;
+    int small; /* smallcaps: inside a run drawn at 80% */
 } tx_case_state;
 
 /* Appends n bytes of user text s to b as literal ASS text: braces and
@@ -66,6 +105,42 @@ void tx_append_user_text(sr_buf *b, const char *s, size_t n, int text_case, tx_c
  * block for the invisible-text event that draws only the box. */
 void tx_append_event_tags(sr_buf *b, const tx_style *st, const tx_place *pl, int frame_h,
                           int box_pass);
+/* The same with a motion: move (may be NULL) = {dx0, dy0, dx1, dy1, t0_ms, t1_ms}
+ * replaces \pos with \move from (x+dx0, y+dy0) to (x+dx1, y+dy1). */
+void tx_append_event_tags_move(sr_buf *b, const tx_style *st, const tx_place *pl, int frame_h,
+                               int box_pass, const double *move);
+/* Appends a number with two decimals, independent of the locale. */
+void tx_put_num(sr_buf *b, double v);
+
+/* ---- animations (text_anim.c) ---- */
+
+/* Parses fontStyle js's animations[] onto a (zeroed by the caller). pfx names
+ * the style in errors. Returns 0 or SR_EINVALID_FIELD naming the entry. */
+int tx_anims_parse(const json_t *js, const char *pfx, tx_anims *a, sr_err *err);
+
+/* What one text block is made of, for the event builder. */
+typedef struct tx_block_src {
+    const tx_style *st;
+    const tx_place *pl;
+    int frame_w, frame_h;
+    const char *text;    /* user text */
+    const json_t *words; /* subtitles' words[] (keywords, karaoke, timing) or NULL */
+    double t0;           /* the block's start on the timeline (s): words' times are absolute */
+    locale_t loc;
+    double ink[4]; /* x0, y0, x1, y1 of the drawn text (probe); x1 <= x0: unknown */
+} tx_block_src;
+
+/* Receives one event: times in ms, ownership of text (malloc'd). */
+typedef int (*tx_emit_fn)(void *arg, long long start, long long dur, int box_pass, char *text);
+
+/* The ASS text of the block drawn still (no animation): probes and blocks
+ * without animations. NULL when out of memory. */
+char *tx_block_text(const tx_block_src *bs, int box_pass);
+/* Emits the events that draw the block over [start, end) ms with its
+ * animations: up to three phases (entry, hold, exit), each with a box event
+ * (when the style has a box) and a text event. Returns 0 or what emit returned. */
+int tx_anim_events(const tx_block_src *bs, long long start, long long end, tx_emit_fn emit,
+                   void *arg);
 /* Appends "{\1c&H..&\1a&H..&}" for colour rgba. */
 void tx_append_color_tag(sr_buf *b, const uint8_t rgba[4]);
 /* The event margins (left, right) that make libass wrap inside pl's box
@@ -79,6 +154,17 @@ typedef struct tx_fonts tx_fonts;
 tx_fonts *tx_fonts_create(const char *fonts_dir);
 double tx_fonts_ratio(tx_fonts *fo, const char *family);
 void tx_fonts_destroy(tx_fonts *fo); /* accepts NULL */
+/* Registers the font file at path (fontUrl) for metrics; returns its family
+ * name (owned by fo), or NULL when the file is not a font FreeType reads.
+ * At most 16 files; later ones are not registered (NULL). */
+const char *tx_fonts_add_file(tx_fonts *fo, const char *path);
+/* Calls fn for each file of family in the font folder (not system fonts),
+ * at most TX_MAX_FOLDER_FILES; returns how many. */
+#define TX_MAX_FOLDER_FILES 512
+typedef void (*tx_font_file_fn)(void *arg, const char *path);
+int tx_fonts_folder_files(tx_fonts *fo, const char *family, tx_font_file_fn fn, void *arg);
+/* The family of a file registered with tx_fonts_add_file, or NULL. */
+const char *tx_fonts_file_family(tx_fonts *fo, const char *path);
 
 /* Counters of libass's font messages since sr_text_create: glyphs that no
  * installed font has (libass drew a placeholder box), and fallback font

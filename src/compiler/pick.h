@@ -1,0 +1,57 @@
+/* pick.h - (private to the compiler) choosing visuals and music from the
+ * media and music libraries (src/library), the query a story's own words
+ * make, and the generated gradient that stands in when nothing matches. */
+#ifndef SR_PICK_H
+#define SR_PICK_H
+
+#include <jansson.h>
+
+#include "common/err.h"
+#include "library/library.h"
+
+typedef struct sr_picker sr_picker;
+
+/* A picker over the media library media_dir and the music library music_dir
+ * (either NULL: none). The libraries are opened and refreshed on first use.
+ * Returns 0 and *out (sr_picker_destroy) or SR_ENOMEM. */
+int sr_picker_create(const char *media_dir, const char *music_dir, sr_picker **out, sr_err *err);
+void sr_picker_destroy(sr_picker *p); /* accepts NULL */
+
+/* The best visual of the kinds in mask (enum sr_lib_kind) for query, skipping
+ * the file avoid (the previous scene's; NULL: none). When only avoid matches,
+ * it is taken if allow_avoid, else nothing is. Returns 1 with *path (malloc'd,
+ * absolute) and *kind, 0 when there is no library or no match, or a negative
+ * error (the library cannot be opened: field names it). */
+int sr_pick_visual(sr_picker *p, const char *query, int mask, const char *avoid, int allow_avoid,
+                   const char *field, char **path, int *kind, sr_err *err);
+
+/* The best music track for query and mood (either may be NULL or empty).
+ * Returns 1 with *path (malloc'd), 0 when none, or a negative error. */
+int sr_pick_music(sr_picker *p, const char *query, const char *mood, const char *field, char **path,
+                  sr_err *err);
+
+/* Reads a searchFilter object sf at field ("scenes[0].background.searchFilter"):
+ * query (string, <= 500 bytes), keywords (1-10 strings), category (string);
+ * at least one must be given. *query (malloc'd) joins them with spaces.
+ * Returns 0 or SR_EINVALID_FIELD / SR_ELIMIT naming the field, SR_ENOMEM. */
+int sr_pick_filter_query(const json_t *sf, const char *field, char **query, sr_err *err);
+
+/* The music query of autoMusic (true, or {keywords: string or strings,
+ * mood: string}) at field: *query and *mood malloc'd (NULL when absent);
+ * *on is 0 for autoMusic false. Returns 0 or SR_EINVALID_FIELD. */
+int sr_pick_auto_music(const json_t *am, const char *field, int *on, char **query, char **mood,
+                       sr_err *err);
+
+/* The library query of a story: its content words (at least 3 letters, not
+ * English stopwords), lowered, each once, in order, at most 24 of them;
+ * malloc'd ("" when none), NULL on OOM. The library ranks files by bm25, so
+ * rarer words and words in file keywords weigh more. */
+char *sr_pick_story_query(const char *text);
+
+/* A gradient background element body {"type":"gradient","colors":[...],
+ * "angle","motion"} for timeline scene i: the default palette (dark blue,
+ * violet, teal) rotated by scene so that neighbours differ. New reference or
+ * NULL on OOM. */
+json_t *sr_pick_gradient(int i);
+
+#endif

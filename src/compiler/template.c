@@ -1,0 +1,235 @@
+/* template.c - {{name}} placeholders in a stored storyboard (template.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "compiler/template.h"
+
+#define PATH_MAX_LEN 160
+
+typedef struct tctx {
+    const json_t *vars;
+    size_t used, max; /* bytes of string data produced, bound */
+    sr_err *err;
+} tctx;
+
+static int name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
+}
+
+/* Finds the next placeholder in s from *pos: 1 with [*b, *e) the whole
+ * "{{ name }}" and name copied; 0 when none is left. */
+static int next_placeholder(const char *s, size_t *pos, size_t *b, size_t *e, char name[SR_TEMPLATE_NAME_MAX + 1])
+{
+    const char *p = s + *pos;
+    while ((p = strstr(p, "{{"))) {
+        const char *q = p + 2, *end = strstr(q, "}}");
+        if (!end) return 0;
+        while (q < end && *q == ' ') q++;
+        const char *ne = q;
+        while (ne < end && name_char(*ne)) ne++;
+        const char *t = ne;
+        while (t < end && *t == ' ') t++;
+        size_t n = (size_t)(ne - q);
+        if (t == end && n >= 1 && n <= SR_TEMPLATE_NAME_MAX) {
+            memcpy(name, q, n);
+            name[n] = 0;
+            *b = (size_t)(p - s);
+            *e = (size_t)(end + 2 - s);
+            *pos = *e;
+            return 1;
+        }
+        p += 2;
+    }
+    return 0;
+}
+
+static const json_t *lookup(tctx *c, const char *name, const char *path)
+{
+    const json_t *v = json_object_get(c->vars, name);
+    if (!v) {
+        char f[PATH_MAX_LEN];
+        snprintf(f, sizeof f, "variables.%s", name);
+        sr_err_set(c->err, SR_EINVALID_FIELD, f, "variables.%s is missing (the template uses it in %s)", name,
+                   *path ? path : "its body");
+    }
+    return v;
+}
+
+static int charge(tctx *c, size_t n)
+{
+    c->used += n;
+    if (c->used <= c->max) return 0;
+    return sr_err_set(c->err, SR_ELIMIT, "variables", "the expanded template exceeds %zu bytes", c->max);
+}
+
+/* The text of a variable's value inside a longer string, into b. */
+static void value_text(const json_t *v, sr_buf *b)
+{
+    char num[64];
+    switch (json_typeof(v)) {
+    case JSON_STRING: sr_buf_append(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v)), sr_buf_append(b, num, strlen(num)); break;
+    case JSON_REAL: snprintf(num, sizeof num, "%.15g", json_real_value(v)), sr_buf_append(b, num, strlen(num)); break;
+    case JSON_TRUE: sr_buf_append(b, "true", 4); break;
+    case JSON_FALSE: sr_buf_append(b, "false", 5); break;
+    case JSON_NULL: break;
+    default: {
+        char *d = json_dumps(v, JSON_COMPACT);
+        if (d) sr_buf_append(b, d, strlen(d));
+        else b->failed = 1;
+        free(d);
+    }
+    }
+}
+
+static json_t *expand_string(tctx *c, const json_t *s, const char *path)
+{
+    const char *str = json_string_value(s);
+    size_t pos = 0, b, e;
+    char name[SR_TEMPLATE_NAME_MAX + 1];
+    if (!next_placeholder(str, &pos, &b, &e, name)) {
+        if (charge(c, json_string_length(s))) return NULL;
+        return json_deep_copy(s);
+    }
+    if (b == 0 && e == json_string_length(s)) { /* the whole string: keep the value's type */
+        const json_t *v = lookup(c, name, path);
+        if (!v) return NULL;
+        size_t n = json_is_string(v) ? json_string_length(v) : json_dumpb(v, NULL, 0, JSON_COMPACT);
+        if (charge(c, n)) return NULL;
+        return json_deep_copy(v);
+    }
+    sr_buf out;
+    sr_buf_init(&out, c->max - (c->used < c->max ? c->used : c->max) + 1);
+    size_t done = 0;
+    pos = 0;
+    while (next_placeholder(str, &pos, &b, &e, name)) {
+        const json_t *v = lookup(c, name, path);
+        if (!v) {
+            sr_buf_free(&out);
+            return NULL;
+        }
+        sr_buf_append(&out, str + done, b - done);
+        value_text(v, &out);
+        done = e;
+    }
+    sr_buf_append(&out, str + done, strlen(str + done));
+    if (out.failed || charge(c, out.len)) {
+        sr_buf_free(&out);
+        if (!c->err || !c->err->code) charge(c, c->max + 1);
+        return NULL;
+    }
+    json_t *r = json_stringn(out.p ? out.p : "", out.len);
+    sr_buf_free(&out);
+    if (!r) sr_err_set(c->err, SR_ENOMEM, NULL, "out of memory");
+    return r;
+}
+
+static json_t *expand(tctx *c, const json_t *v, const char *path, int depth)
+{
+    char sub[PATH_MAX_LEN];
+    if (depth > 64) {
+        sr_err_set(c->err, SR_ELIMIT, path, "%s is nested too deeply", path);
+        return NULL;
+    }
+    if (json_is_string(v)) return expand_string(c, v, path);
+    if (json_is_object(v)) {
+        json_t *o = json_object();
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x)
+        {
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k);
+            json_t *y = expand(c, x, sub, depth + 1);
+            if (!y || json_object_set_new(o, k, y)) {
+                json_decref(o);
+                return NULL;
+            }
+        }
+        return o;
+    }
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            json_t *y = expand(c, x, sub, depth + 1);
+            if (!y || json_array_append_new(a, y)) {
+                json_decref(a);
+                return NULL;
+            }
+        }
+        return a;
+    }
+    return json_deep_copy(v);
+}
+
+int sr_template_expand(const json_t *tpl, const json_t *vars, size_t max_bytes, json_t **out, sr_err *err)
+{
+    *out = NULL;
+    if (vars && !json_is_null(vars) && !json_is_object(vars))
+        return sr_err_set(err, SR_EINVALID_FIELD, "variables", "variables must be an object of name: value");
+    sr_err local = {0};
+    tctx c = {.vars = json_is_object(vars) ? vars : NULL, .max = max_bytes ? max_bytes : SR_TEMPLATE_MAX_BYTES,
+              .err = &local};
+    json_t *r = expand(&c, tpl, "", 0);
+    if (!r) {
+        if (!local.code) sr_err_set(&local, SR_ENOMEM, NULL, "out of memory");
+        if (err) *err = local;
+        return local.code;
+    }
+    *out = r;
+    return 0;
+}
+
+static void collect(const json_t *v, json_t *names, int depth)
+{
+    if (depth > 64) return;
+    if (json_is_string(v)) {
+        size_t pos = 0, b, e;
+        char name[SR_TEMPLATE_NAME_MAX + 1];
+        while (next_placeholder(json_string_value(v), &pos, &b, &e, name)) {
+            int seen = 0;
+            size_t i;
+            json_t *x;
+            json_array_foreach(names, i, x) seen |= !strcmp(json_string_value(x), name);
+            if (!seen) json_array_append_new(names, json_string(name));
+        }
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x) collect(x, names, depth + 1);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) collect(x, names, depth + 1);
+    }
+}
+
+json_t *sr_template_variables(const json_t *tpl)
+{
+    json_t *names = json_array();
+    if (names) collect(tpl, names, 0);
+    return names;
+}
+
+int sr_template_apply(const json_t *tpl, const json_t *req, size_t max_bytes, json_t **out, sr_err *err)
+{
+    *out = NULL;
+    if (!json_is_object(tpl))
+        return sr_err_set(err, SR_EINVALID_FIELD, "templateId", "the template is not a storyboard object");
+    int rc = sr_template_expand(tpl, json_object_get(req, "variables"), max_bytes, out, err);
+    if (rc) return rc;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)req, k, v)
+    {
+        if (strcmp(k, "templateId") && strcmp(k, "variables")) json_object_set(*out, k, v);
+    }
+    return 0;
+}

@@ -1,0 +1,203 @@
+/* fonts_catalog.c - Pictory's font catalog (fonts.h).
+ *
+ * Sources: a Debian font package where Debian has the family, else the
+ * family's OFL package from the npm registry (@fontsource/NAME), whose
+ * .woff files FreeType reads. scripts/install-fonts parses the rows below
+ * (one row a line, exactly this shape), so keep them one to a line. */
+#include <fontconfig/fontconfig.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/text/fonts.h"
+
+static const sr_font_family k_catalog[] = {
+    /* sans */
+    {"Montserrat", SR_FONT_SANS, "npm:@fontsource/montserrat"},
+    {"Poppins", SR_FONT_SANS, "npm:@fontsource/poppins"},
+    {"Roboto", SR_FONT_SANS, "deb:fonts-roboto-unhinted"},
+    {"Roboto Condensed", SR_FONT_SANS, "deb:fonts-roboto-unhinted"},
+    {"Lato", SR_FONT_SANS, "deb:fonts-lato"},
+    {"Open Sans", SR_FONT_SANS, "deb:fonts-open-sans"},
+    {"Inter", SR_FONT_SANS, "npm:@fontsource/inter"},
+    {"DM Sans", SR_FONT_SANS, "npm:@fontsource/dm-sans"},
+    {"Space Grotesk", SR_FONT_SANS, "npm:@fontsource/space-grotesk"},
+    {"Oswald", SR_FONT_SANS, "npm:@fontsource/oswald"},
+    {"Raleway", SR_FONT_SANS, "npm:@fontsource/raleway"},
+    {"Nunito", SR_FONT_SANS, "npm:@fontsource/nunito"},
+    {"Nunito Sans", SR_FONT_SANS, "npm:@fontsource/nunito-sans"},
+    {"Work Sans", SR_FONT_SANS, "npm:@fontsource/work-sans"},
+    {"Rubik", SR_FONT_SANS, "npm:@fontsource/rubik"},
+    {"Manrope", SR_FONT_SANS, "npm:@fontsource/manrope"},
+    {"Mulish", SR_FONT_SANS, "npm:@fontsource/mulish"},
+    {"Source Sans 3", SR_FONT_SANS, "npm:@fontsource/source-sans-3"},
+    {"PT Sans", SR_FONT_SANS, "npm:@fontsource/pt-sans"},
+    {"Ubuntu", SR_FONT_SANS, "npm:@fontsource/ubuntu"},
+    {"Archivo", SR_FONT_SANS, "npm:@fontsource/archivo"},
+    {"Barlow", SR_FONT_SANS, "npm:@fontsource/barlow"},
+    {"Barlow Condensed", SR_FONT_SANS, "npm:@fontsource/barlow-condensed"},
+    {"Cabin", SR_FONT_SANS, "deb:fonts-cabin"},
+    {"Karla", SR_FONT_SANS, "deb:fonts-karla"},
+    {"Quicksand", SR_FONT_SANS, "deb:fonts-quicksand"},
+    {"Josefin Sans", SR_FONT_SANS, "npm:@fontsource/josefin-sans"},
+    {"Kanit", SR_FONT_SANS, "npm:@fontsource/kanit"},
+    {"Fira Sans", SR_FONT_SANS, "npm:@fontsource/fira-sans"},
+    {"IBM Plex Sans", SR_FONT_SANS, "npm:@fontsource/ibm-plex-sans"},
+    {"Hind", SR_FONT_SANS, "npm:@fontsource/hind"},
+    {"Heebo", SR_FONT_SANS, "npm:@fontsource/heebo"},
+    {"Outfit", SR_FONT_SANS, "npm:@fontsource/outfit"},
+    {"Plus Jakarta Sans", SR_FONT_SANS, "npm:@fontsource/plus-jakarta-sans"},
+    {"Lexend", SR_FONT_SANS, "npm:@fontsource/lexend"},
+    {"Urbanist", SR_FONT_SANS, "npm:@fontsource/urbanist"},
+    {"Figtree", SR_FONT_SANS, "npm:@fontsource/figtree"},
+    {"League Spartan", SR_FONT_SANS, "deb:fonts-league-spartan"},
+    {"Cantarell", SR_FONT_SANS, "deb:fonts-cantarell"},
+    {"Exo 2", SR_FONT_SANS, "npm:@fontsource/exo-2"},
+    {"Titillium Web", SR_FONT_SANS, "npm:@fontsource/titillium-web"},
+    {"Varela Round", SR_FONT_SANS, "npm:@fontsource/varela-round"},
+    {"Mukta", SR_FONT_SANS, "npm:@fontsource/mukta"},
+    {"Assistant", SR_FONT_SANS, "npm:@fontsource/assistant"},
+    {"Maven Pro", SR_FONT_SANS, "npm:@fontsource/maven-pro"},
+    {"Dosis", SR_FONT_SANS, "deb:fonts-dosis"},
+    {"Noto Sans", SR_FONT_SANS, "deb:fonts-noto-core"},
+    {"Noto Sans JP", SR_FONT_SANS, "npm:@fontsource/noto-sans-jp"},
+    {"Noto Sans KR", SR_FONT_SANS, "npm:@fontsource/noto-sans-kr"},
+    {"Noto Sans SC", SR_FONT_SANS, "npm:@fontsource/noto-sans-sc"},
+    {"Noto Sans Devanagari", SR_FONT_SANS, "deb:fonts-noto-core"},
+    {"Noto Sans Tamil", SR_FONT_SANS, "deb:fonts-noto-core"},
+    {"Noto Sans Bengali", SR_FONT_SANS, "deb:fonts-noto-core"},
+    {"Noto Sans Arabic", SR_FONT_SANS, "deb:fonts-noto-core"},
+    {"DejaVu Sans", SR_FONT_SANS, "deb:fonts-dejavu-core"},
+    /* serif */
+    {"Playfair Display", SR_FONT_SERIF, "npm:@fontsource/playfair-display"},
+    {"Merriweather", SR_FONT_SERIF, "npm:@fontsource/merriweather"},
+    {"Lora", SR_FONT_SERIF, "npm:@fontsource/lora"},
+    {"PT Serif", SR_FONT_SERIF, "npm:@fontsource/pt-serif"},
+    {"Roboto Slab", SR_FONT_SERIF, "deb:fonts-roboto-slab"},
+    {"EB Garamond", SR_FONT_SERIF, "npm:@fontsource/eb-garamond"},
+    {"Libre Baskerville", SR_FONT_SERIF, "npm:@fontsource/libre-baskerville"},
+    {"Crimson Text", SR_FONT_SERIF, "npm:@fontsource/crimson-text"},
+    {"Cormorant Garamond", SR_FONT_SERIF, "npm:@fontsource/cormorant-garamond"},
+    {"Bitter", SR_FONT_SERIF, "npm:@fontsource/bitter"},
+    {"Zilla Slab", SR_FONT_SERIF, "npm:@fontsource/zilla-slab"},
+    {"DM Serif Display", SR_FONT_SERIF, "npm:@fontsource/dm-serif-display"},
+    {"Source Serif 4", SR_FONT_SERIF, "npm:@fontsource/source-serif-4"},
+    {"Arvo", SR_FONT_SERIF, "npm:@fontsource/arvo"},
+    {"Domine", SR_FONT_SERIF, "npm:@fontsource/domine"},
+    {"Noto Serif", SR_FONT_SERIF, "deb:fonts-noto-core"},
+    {"DejaVu Serif", SR_FONT_SERIF, "deb:fonts-dejavu-core"},
+    /* display */
+    {"Bebas Neue", SR_FONT_DISPLAY, "npm:@fontsource/bebas-neue"},
+    {"Anton", SR_FONT_DISPLAY, "npm:@fontsource/anton"},
+    {"Abril Fatface", SR_FONT_DISPLAY, "npm:@fontsource/abril-fatface"},
+    {"Lobster", SR_FONT_DISPLAY, "deb:fonts-lobster"},
+    {"Righteous", SR_FONT_DISPLAY, "npm:@fontsource/righteous"},
+    {"Alfa Slab One", SR_FONT_DISPLAY, "npm:@fontsource/alfa-slab-one"},
+    {"Archivo Black", SR_FONT_DISPLAY, "npm:@fontsource/archivo-black"},
+    {"Bangers", SR_FONT_DISPLAY, "npm:@fontsource/bangers"},
+    {"Fredoka", SR_FONT_DISPLAY, "npm:@fontsource/fredoka"},
+    {"Comfortaa", SR_FONT_DISPLAY, "deb:fonts-comfortaa"},
+    /* handwriting */
+    {"Pacifico", SR_FONT_HAND, "npm:@fontsource/pacifico"},
+    {"Permanent Marker", SR_FONT_HAND, "npm:@fontsource/permanent-marker"},
+    {"Dancing Script", SR_FONT_HAND, "npm:@fontsource/dancing-script"},
+    {"Caveat", SR_FONT_HAND, "npm:@fontsource/caveat"},
+    {"Shadows Into Light", SR_FONT_HAND, "npm:@fontsource/shadows-into-light"},
+    {"Satisfy", SR_FONT_HAND, "npm:@fontsource/satisfy"},
+    {"Great Vibes", SR_FONT_HAND, "npm:@fontsource/great-vibes"},
+    {"Amatic SC", SR_FONT_HAND, "npm:@fontsource/amatic-sc"},
+    {"Indie Flower", SR_FONT_HAND, "npm:@fontsource/indie-flower"},
+    /* mono */
+    {"Roboto Mono", SR_FONT_MONO, "npm:@fontsource/roboto-mono"},
+    {"Fira Code", SR_FONT_MONO, "deb:fonts-firacode"},
+    {"JetBrains Mono", SR_FONT_MONO, "deb:fonts-jetbrains-mono"},
+    {"Source Code Pro", SR_FONT_MONO, "npm:@fontsource/source-code-pro"},
+    {"Space Mono", SR_FONT_MONO, "npm:@fontsource/space-mono"},
+    {"IBM Plex Mono", SR_FONT_MONO, "npm:@fontsource/ibm-plex-mono"},
+    {"Inconsolata", SR_FONT_MONO, "npm:@fontsource/inconsolata"},
+    {"Courier Prime", SR_FONT_MONO, "npm:@fontsource/courier-prime"},
+    {"DejaVu Sans Mono", SR_FONT_MONO, "deb:fonts-dejavu-core"},
+};
+
+/* The stand-in of each category: always installed (fonts-dejavu-core). */
+static const char *const k_fallback[] = {
+    [SR_FONT_SANS] = "DejaVu Sans",  [SR_FONT_SERIF] = "DejaVu Serif",
+    [SR_FONT_MONO] = "DejaVu Sans Mono", [SR_FONT_DISPLAY] = "DejaVu Sans",
+    [SR_FONT_HAND] = "DejaVu Serif",
+};
+
+const sr_font_family *sr_font_catalog(size_t *n)
+{
+    *n = sizeof k_catalog / sizeof k_catalog[0];
+    return k_catalog;
+}
+
+const sr_font_family *sr_font_find(const char *family)
+{
+    for (size_t i = 0; family && i < sizeof k_catalog / sizeof k_catalog[0]; i++)
+        if (!strcasecmp(k_catalog[i].name, family)) return &k_catalog[i];
+    return NULL;
+}
+
+const char *sr_fonts_dir(void)
+{
+    const char *e = getenv("STORYREEL_FONTS_DIR");
+    if (e && *e) return e;
+#ifdef SR_FONTS_DIR
+    return SR_FONTS_DIR;
+#else
+    return NULL;
+#endif
+}
+
+/* One fontconfig configuration (system fonts + the font folder) for all
+ * lookups, built on first use. */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static FcConfig *g_fc;
+static char g_dir[4096];
+
+static int installed(const char *family)
+{
+    const char *dir = sr_fonts_dir();
+    if (!dir) dir = "";
+    if (g_fc && strcmp(g_dir, dir) != 0) { /* the folder changed (tests) */
+        FcConfigDestroy(g_fc);
+        g_fc = NULL;
+    }
+    if (!g_fc) {
+        g_fc = FcInitLoadConfigAndFonts();
+        if (!g_fc) return 0;
+        if (*dir) FcConfigAppFontAddDir(g_fc, (const FcChar8 *)dir);
+        snprintf(g_dir, sizeof g_dir, "%s", dir);
+    }
+    /* installed: some font's family (any of its names) is the one asked for */
+    FcPattern *pat = FcPatternCreate();
+    FcObjectSet *os = FcObjectSetBuild(FC_FAMILY, (char *)0);
+    int found = 0;
+    if (pat && os) {
+        FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
+        FcFontSet *fs = FcFontList(g_fc, pat, os);
+        found = fs && fs->nfont > 0;
+        if (fs) FcFontSetDestroy(fs);
+    }
+    if (os) FcObjectSetDestroy(os);
+    if (pat) FcPatternDestroy(pat);
+    return found;
+}
+
+int sr_font_resolve(const char *family, char *out, size_t outsz)
+{
+    if (!family || !*family) family = "DejaVu Sans";
+    pthread_mutex_lock(&g_lock);
+    int ok = installed(family);
+    pthread_mutex_unlock(&g_lock);
+    if (ok) {
+        snprintf(out, outsz, "%s", family);
+        return 0;
+    }
+    const sr_font_family *row = sr_font_find(family);
+    snprintf(out, outsz, "%s", k_fallback[row ? row->category : SR_FONT_SANS]);
+    return 1;
+}
