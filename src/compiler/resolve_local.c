@@ -1,5 +1,6 @@
 /* resolve_local.c - templates, named styles and brand kits for the CLI
  * (resolve_local.h). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,12 @@ static int rebase(json_t *o, const char *key, const char *dir)
     return rc;
 }
 
-static int rebase_kit(json_t *kit, const char *dir)
+/* Kit paths become absolute (the storyboard's own relative paths resolve
+ * against another folder, so a kit-relative path must not stay relative). */
+static int rebase_kit(json_t *kit, const char *kit_dir)
 {
+    char *dir = realpath(kit_dir ? kit_dir : ".", NULL);
+    if (!dir) return -1;
     int rc = rebase(json_object_get(kit, "logo"), "url", dir);
     static const char *const clips[] = {"intro", "outro"};
     for (int i = 0; i < 2; i++) {
@@ -30,6 +35,7 @@ static int rebase_kit(json_t *kit, const char *dir)
         if (json_is_string(c)) rc |= rebase(kit, clips[i], dir);
         else rc |= rebase(c, "visualUrl", dir);
     }
+    free(dir);
     return rc;
 }
 

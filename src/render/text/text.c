@@ -809,6 +809,10 @@ int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fo
     }
     ass_set_frame_size(tx->rnd, w, h);
     ass_set_storage_size(tx->rnd, w, h);
+    /* Bounded caches: libass keeps up to 128 MB of bitmaps by default, which
+     * a long video with many cues fills, so memory would grow with length.
+     * A cue is drawn for seconds at a time; a small cache loses nothing. */
+    ass_set_cache_limits(tx->rnd, 1024, 16);
     ass_set_shaper(tx->rnd, ASS_SHAPING_COMPLEX);
     ass_set_hinting(tx->rnd, ASS_HINTING_NONE);
     ass_set_fonts(tx->rnd, NULL, "DejaVu Sans", ASS_FONTPROVIDER_AUTODETECT, NULL, 1);
