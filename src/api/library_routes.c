@@ -80,6 +80,18 @@ static int parse_limit(const char *s, int *limit, sr_err *err)
     return 0;
 }
 
+/* Frees a search's items and library, and answers data (or the error n < 0). */
+static int finish_search(sr_library *lib, sr_lib_item *it, int n, json_t *data, json_t **out, sr_err *err)
+{
+    sr_library_items_free(it, n > 0 ? n : 0);
+    sr_library_close(lib);
+    if (n < 0) {
+        json_decref(data);
+        return n;
+    }
+    return answer(data, out, err);
+}
+
 int sr_api_media_search(const sr_svc_cfg *cfg, const char *keyword, const char *type,
                         const char *limit_s, json_t **out, sr_err *err)
 {
@@ -117,13 +129,7 @@ int sr_api_media_search(const sr_svc_cfg *cfg, const char *keyword, const char *
             data = NULL;
         }
     }
-    sr_library_items_free(it, n > 0 ? n : 0);
-    sr_library_close(lib);
-    if (n < 0) {
-        json_decref(data);
-        return n;
-    }
-    return answer(data, out, err);
+    return finish_search(lib, it, n, data, out, err);
 }
 
 int sr_api_music_search(const sr_svc_cfg *cfg, const json_t *body, json_t **out, sr_err *err)
@@ -183,13 +189,7 @@ int sr_api_music_search(const sr_svc_cfg *cfg, const json_t *body, json_t **out,
             data = NULL;
         }
     }
-    sr_library_items_free(it, n > 0 ? n : 0);
-    sr_library_close(lib);
-    if (n < 0) {
-        json_decref(data);
-        return n;
-    }
-    return answer(data, out, err);
+    return finish_search(lib, it, n, data, out, err);
 }
 
 int sr_api_music_terms(const sr_svc_cfg *cfg, const char *which, json_t **out, sr_err *err)

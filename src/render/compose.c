@@ -15,13 +15,6 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
-/* round(x / 255) for x in 0..65535 without a division */
-static inline int div255(int x)
-{
-    x += 128;
-    return (x + (x >> 8)) >> 8;
-}
-
 /* ------------------------------------------------------------------ camera */
 
 struct sr_sampler {
@@ -198,7 +191,7 @@ void sr_frame_tint(sr_frame *f, uint8_t cy, uint8_t cu, uint8_t cv, int alpha)
         int add = col[p] * alpha, keep = 255 - alpha;
         for (int r = 0; r < rows; r++) {
             uint8_t *restrict d = f->data[p] + (size_t)r * f->linesize[p];
-            for (int i = 0; i < cols; i++) d[i] = (uint8_t)div255(d[i] * keep + add);
+            for (int i = 0; i < cols; i++) d[i] = (uint8_t)sr_div255(d[i] * keep + add);
         }
     }
 }
@@ -260,7 +253,7 @@ int sr_layer_from_frame(sr_layer **out, const AVFrame *src, int w, int h, double
     for (int y = 0; y < src->height; y++) {
         uint8_t *p = full[0] + (size_t)y * full_ls[0];
         for (int x = 0; x < src->width; x++, p += 4)
-            for (int k = 0; k < 3; k++) p[k] = (uint8_t)div255(p[k] * p[3]);
+            for (int k = 0; k < 3; k++) p[k] = (uint8_t)sr_div255(p[k] * p[3]);
     }
     sws_scale(b, (const uint8_t *const *)full, full_ls, 0, src->height, sc, sc_ls);
     /* to premultiplied YUVA: luma per pixel, chroma from 2x2 alpha-weighted sums */
@@ -280,7 +273,7 @@ int sr_layer_from_frame(sr_layer **out, const AVFrame *src, int w, int h, double
                     }
                     sr_rgb_to_yuv(rgb[0], rgb[1], rgb[2], &Y, &U, &V);
                 }
-                l->y[(size_t)yy * w + xx] = (uint8_t)div255(Y * al);
+                l->y[(size_t)yy * w + xx] = (uint8_t)sr_div255(Y * al);
                 l->a[(size_t)yy * w + xx] = (uint8_t)al;
                 sa += al;
                 su += U * al;
@@ -323,7 +316,7 @@ static void blend_rows(uint8_t *dst, int dls, const uint8_t *pre, const uint8_t 
     for (int r = 0; r < rows; r++) {
         uint8_t *restrict d = dst + (size_t)r * dls;
         const uint8_t *restrict p = pre + (size_t)r * sls, *restrict a = al + (size_t)r * sls;
-        for (int i = 0; i < cols; i++) d[i] = (uint8_t)(div255(d[i] * (255 - a[i])) + p[i]);
+        for (int i = 0; i < cols; i++) d[i] = (uint8_t)(sr_div255(d[i] * (255 - a[i])) + p[i]);
     }
 }
 

@@ -44,6 +44,13 @@ double sr_cover_scale(int iw, int ih, int W, int H);
 
 /* A camera path: zoom >= 1 relative to the cover fit, centre (x, y) in
  * fractions of the covered picture, from start to end with a smoothstep ease. */
+/* round(x / 255) for x in 0..65535 without a division */
+static inline int sr_div255(int x)
+{
+    x += 128;
+    return (x + (x >> 8)) >> 8;
+}
+
 typedef struct sr_motion {
     double z0, z1, x0, y0, x1, y1;
 } sr_motion;

@@ -17,12 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline int div255(int x)
-{
-    x += 128;
-    return (x + (x >> 8)) >> 8;
-}
-
 /* soft edge width in pixels for a frame */
 static double soft_px(const sr_frame *f)
 {
@@ -87,7 +81,7 @@ static void mask_mix(sr_frame *out, const sr_frame *from, const sr_frame *to, do
             double fy = (r + 0.5) * sub;
             for (int i = 0; i < cols; i++) {
                 int a = m((i + 0.5) * sub, fy, out->w, out->h, p, soft);
-                o[i] = (uint8_t)div255(x[i] * (255 - a) + y[i] * a);
+                o[i] = (uint8_t)sr_div255(x[i] * (255 - a) + y[i] * a);
             }
         }
     }
