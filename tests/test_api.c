@@ -179,6 +179,24 @@ static void test_bad_bodies(void **state)
     free(huge);
 }
 
+/* A font that is not installed falls back with a warning in the job, not a failure. */
+static void test_job_carries_warnings(void **state)
+{
+    world *w = *state;
+    const char *sb = "{\"videoName\":\"warn\",\"videoWidth\":320,\"videoHeight\":180,"
+                     "\"subtitleStyle\":{\"fontFamily\":\"No Such Family Sans\"},"
+                     "\"scenes\":[{\"story\":\"Hello.\",\"background\":{\"color\":\"#000\"},\"minimumDuration\":1}]}";
+    json_t *prev = render_and_wait(w, "POST", "/v2/video/storyboard", w->key_a, sb);
+    assert_string_equal(jstr(prev, "data.status"), "completed");
+    json_t *warn = json_object_get(json_object_get(prev, "data"), "warnings");
+    assert_true(json_array_size(warn) >= 1);
+    int named = 0;
+    for (size_t i = 0; i < json_array_size(warn); i++)
+        named |= strstr(json_string_value(json_array_get(warn, i)), "No Such Family Sans") != NULL;
+    assert_true(named);
+    json_decref(prev);
+}
+
 static void test_preview_project_flow(void **state)
 {
     world *w = *state;
@@ -505,7 +523,7 @@ int main(void)
         cmocka_unit_test(test_health_metrics_routes),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_bad_bodies),
-        cmocka_unit_test(test_preview_project_flow),
+        cmocka_unit_test(test_job_carries_warnings), cmocka_unit_test(test_preview_project_flow),
         cmocka_unit_test(test_jobs_list_and_cancel_shapes),
         cmocka_unit_test(test_catalogs),
         cmocka_unit_test(test_upload_used_as_media),

@@ -2,6 +2,9 @@
 #include "compiler/pick.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,7 @@ struct sr_picker {
     const char *dir[2]; /* media, music */
     sr_library *lib[2];
     int tried[2];
+    char palette[3][8]; /* brand colours as #RRGGBB; palette[0][0] 0: the default */
 };
 
 int sr_picker_create(const char *media_dir, const char *music_dir, sr_picker **out, sr_err *err)
@@ -145,10 +149,36 @@ char *sr_pick_story_query(const char *text)
     return r;
 }
 
-json_t *sr_pick_gradient(int i)
+int sr_picker_set_palette(sr_picker *p, const json_t *colors, const char *field, sr_err *err)
 {
-    static const char *const palette[] = {"#1E2A78", "#6A3FA0", "#0F8B8D"};
+    char f[SR_FIELD_MAX];
+    uint8_t rgba[3][4];
+    if (!colors || json_is_null(colors)) return 0;
+    size_t n = json_array_size(colors);
+    if (!json_is_array(colors) || n < 1 || n > 3)
+        return sr_err_set(err, SR_EINVALID_FIELD, field, "%s must be a list of 1 to 3 colours", field);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = json_string_value(json_array_get(colors, i));
+        if (!s || sr_parse_color(s, rgba[i]))
+            return sr_err_set(err, SR_EINVALID_FIELD, sr_fpath_idx(f, field, (int)i),
+                              "%s must be a colour such as \"#1E3A8A\"", f);
+    }
+    for (size_t k = 0; k < 3; k++) {
+        double scale = k < n ? 1.0 : ldexp(1.0, -(int)(k / n)); /* darker copies fill up to three */
+        const uint8_t *c = rgba[k % n];
+        snprintf(p->palette[k], sizeof p->palette[k], "#%02X%02X%02X", (unsigned)(c[0] * scale + 0.5),
+                 (unsigned)(c[1] * scale + 0.5), (unsigned)(c[2] * scale + 0.5));
+    }
+    return 0;
+}
+
+json_t *sr_pick_gradient(const sr_picker *p, int i)
+{
+    static const char *const defaults[] = {"#1E2A78", "#6A3FA0", "#0F8B8D"};
     static const double angles[] = {135, 45, 315};
+    const char *palette[3];
+    for (int j = 0; j < 3; j++)
+        palette[j] = p && p->palette[0][0] ? p->palette[j] : defaults[j];
     int k = i % 3;
     return json_pack("{s:s,s:[s,s,s],s:f,s:f}", "type", "gradient", "colors", palette[k],
                      palette[(k + 1) % 3], palette[(k + 2) % 3], "angle", angles[k], "motion", 6.0);

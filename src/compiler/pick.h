@@ -48,10 +48,18 @@ int sr_pick_auto_music(const json_t *am, const char *field, int *on, char **quer
  * rarer words and words in file keywords weigh more. */
 char *sr_pick_story_query(const char *text);
 
+/* Sets the palette of p's generated gradients from the storyboard's
+ * brandColors at field ("brandColors"; NULL or JSON null: keep the default):
+ * an array of 1-3 colours (sr_parse_color). Missing colours up to three are
+ * derived by darkening: slot k >= n is colour k % n scaled by 0.5^(k / n)
+ * (two colours: the third is the first at half brightness). Returns 0 or
+ * SR_EINVALID_FIELD naming field or field[i]. */
+int sr_picker_set_palette(sr_picker *p, const json_t *colors, const char *field, sr_err *err);
+
 /* A gradient background element body {"type":"gradient","colors":[...],
- * "angle","motion"} for timeline scene i: the default palette (dark blue,
- * violet, teal) rotated by scene so that neighbours differ. New reference or
- * NULL on OOM. */
-json_t *sr_pick_gradient(int i);
+ * "angle","motion"} for timeline scene i: p's palette (sr_picker_set_palette)
+ * or, without one (or p NULL), the default palette (dark blue, violet, teal),
+ * rotated by scene so that neighbours differ. New reference or NULL on OOM. */
+json_t *sr_pick_gradient(const sr_picker *p, int i);
 
 #endif

@@ -32,6 +32,8 @@ static void completed(json_t *data, const sr_job *j, const char *public_url)
     json_object_set_new(data, "progress", json_integer(100));
     json_object_set_new(data, "renderProgress", json_integer(100));
     if (!res) return;
+    json_t *warn = json_object_get(res, "warnings");
+    if (warn) json_object_set(data, "warnings", warn);
     if (!strcmp(j->kind, "preview")) {
         static const char *const copy[] = {"renderParams", "storyboard", "projectId"};
         for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++) {

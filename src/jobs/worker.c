@@ -188,6 +188,8 @@ static int run_job(run_ctx *r, json_t **result, sr_project *save, int *want_save
         rc = sr_err_set(err, SR_ECANCELLED, NULL, "the render was cancelled");
         goto done;
     }
+    json_t *warn = json_object_get(rp, "warnings"); /* font stand-ins, dropped elements, ... */
+    if (json_array_size(warn)) json_object_set(res, "warnings", warn);
     if (!strcmp(r->job->kind, "preview")) {
         json_object_set(res, "renderParams", rp);
         if (in_sb) json_object_set(res, "storyboard", (json_t *)in_sb);

@@ -65,6 +65,7 @@ typedef struct render {
     int head, count, stop;
     int comp_rc;
     sr_err comp_err;
+    double t_start; /* when sr_render began: progress fps and ETA count from here */
 } render;
 
 static int cancelled(const render *r)
@@ -386,7 +387,7 @@ static int encode_audio_only(render *r, sr_encoder *enc, sr_audio *au, sr_err *e
 {
     float abuf[AUDIO_BLOCK * SR_AUDIO_CHANNELS];
     int64_t done = 0;
-    double t0 = sr_now(), last = t0;
+    double t0 = r->t_start, last = sr_now();
     for (;;) {
         if (cancelled(r)) return sr_err_set(err, SR_ECANCELLED, "", "The render was cancelled.");
         int n = pull_audio(r, au, abuf, AUDIO_BLOCK, err), rc;
@@ -411,7 +412,7 @@ static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, uint8_t **jpg, 
     const sr_scene *s0 = &tl->scenes[0];
     int64_t thumb = llround((s0->start + s0->dur / 2) * tl->fps);
     if (thumb >= tl->frames) thumb = tl->frames - 1;
-    double t0 = sr_now(), last = t0;
+    double t0 = r->t_start, last = sr_now();
     for (int64_t i = 0; i < tl->frames; i++) {
         pthread_mutex_lock(&r->mu);
         while (r->count == 0 && !r->stop) pthread_cond_wait(&r->cv_full, &r->mu);
@@ -462,7 +463,7 @@ static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, uint8_t **jpg, 
 int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
 {
     int rc = 0, thread_started = 0, sync_init = 0;
-    render r = {.opts = opts};
+    render r = {.opts = opts, .t_start = sr_now()};
     sr_audio *au = NULL;
     sr_encoder *enc = NULL;
     char *base = NULL, *main_path = NULL, *mp4_tmp = NULL, *mp3_tmp = NULL, *mp3_path = NULL, *jpg_path = NULL;
@@ -612,7 +613,7 @@ publish: /* text files, thumbnail, then the MP3 and the main file */
     mp4_tmp = NULL;
     if (opts->out_written && opts->out_written_size)
         snprintf(opts->out_written, opts->out_written_size, "%s", main_path);
-    report(opts, tl->frames, tl->frames, sr_now());
+    report(opts, tl->frames, tl->frames, r.t_start);
 
 done:
     if (thread_started) {
