@@ -17,10 +17,11 @@ int sr_api_library_configure(sr_svc_cfg *c, sr_err *err)
     for (int i = 0; i < 2; i++) {
         char real[PATH_MAX];
         if (!dirs[i][0]) continue;
-        if (!realpath(dirs[i], real) || strlen(real) >= sizeof c->library)
+        size_t n = realpath(dirs[i], real) ? strlen(real) : 0;
+        if (!n || n >= sizeof c->library || n >= sizeof c->media_roots[0])
             return sr_err_set(err, SR_EINVALID_FIELD, names[i], "%s: the folder %s does not exist",
                               names[i], dirs[i]);
-        snprintf(dirs[i], sizeof c->library, "%s", real);
+        memcpy(dirs[i], real, n + 1); /* lengths checked above */
         int have = 0;
         for (int k = 0; k < c->n_media_roots; k++)
             have |= !strcmp(c->media_roots[k], real);
@@ -28,7 +29,7 @@ int sr_api_library_configure(sr_svc_cfg *c, sr_err *err)
         if (c->n_media_roots >= SR_MAX_MEDIA_ROOTS)
             return sr_err_set(err, SR_ELIMIT, names[i],
                               "at most %d media roots (with the libraries)", SR_MAX_MEDIA_ROOTS);
-        snprintf(c->media_roots[c->n_media_roots++], sizeof c->media_roots[0], "%s", real);
+        memcpy(c->media_roots[c->n_media_roots++], real, n + 1);
     }
     return 0;
 }

@@ -192,7 +192,7 @@ static int prepare_data(sr_svc_cfg *c, sr_err *err)
             if (strlen(real) >= sizeof c->data - 64) return sr_err_set(err, SR_ELIMIT, "--data", "path too long");
         }
     }
-    snprintf(c->data, sizeof c->data, "%s", real);
+    memcpy(c->data, real, strlen(real) + 1); /* length checked above */
     return 0;
 }
 

@@ -568,7 +568,9 @@ static int pick_element(cctx *c, const json_t *el, const char *ep, int mask, cha
     int rc = sr_pick_filter_query(json_object_get(el, "searchFilter"), f, &q, c->err);
     if (!rc) rc = sr_pick_visual(c->picker, q, mask, NULL, 1, f, path, &kind, c->err);
     free(q);
-    if (rc == 0) warn(c, f, "no library visual matches");
+    if (rc == 0)
+        warn(c, f, mask == SR_LIB_VIDEO ? "no library video matches; the element was dropped"
+                                        : "no library image matches; the element was dropped");
     return rc < 0 ? rc : 0;
 }
 
@@ -622,7 +624,7 @@ static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
             char *picked = NULL; /* searchFilter: a library file (pick.c) */
             if ((rc = sr_fstr(el, "visualUrl", ep, 4096, &url, c->err))) return rc;
             if (!url && sr_fhas(el, "searchFilter") &&
-                (rc = pick_element(c, el, ep, type == EL_VIDEO ? SR_LIB_VISUAL : SR_LIB_IMAGE, &picked)))
+                (rc = pick_element(c, el, ep, type == EL_VIDEO ? SR_LIB_VIDEO : SR_LIB_IMAGE, &picked)))
                 return rc;
             if (picked) url = picked;
             json_object_set_new(o, "elementType", json_string("layerItem"));
@@ -637,7 +639,8 @@ static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
             free(picked); /* url is not read again */
             if (rc == SR_ENOMEM) return nomem(c);
             if (rc) { /* API.md: an element whose media cannot be found is dropped */
-                warn(c, f, url ? e.msg : "no visualUrl; the element was dropped");
+                if (url || !sr_fhas(el, "searchFilter")) /* else pick_element warned */
+                    warn(c, f, url ? e.msg : "no visualUrl; the element was dropped");
                 json_array_remove(s->elements, json_array_size(s->elements) - 1);
                 continue;
             }
@@ -1109,7 +1112,7 @@ static int apply_pick(cctx *c, const scene *t, int i, json_t *bg)
     if (!t->gradient && !t->pick_url) return 0;
     json_object_del(bg, "color");
     if (t->gradient) {
-        json_t *g = sr_pick_gradient(i);
+        json_t *g = sr_pick_gradient(c->picker, i); /* brandColors when given */
         if (!g || json_object_update(bg, g)) {
             json_decref(g);
             return nomem(c);
@@ -1292,6 +1295,9 @@ int sr_compile(const json_t *sb, const sr_compile_opts *opts, json_t **out, sr_e
     if (!c.be) return sr_err_set(err, SR_EINTERNAL, "voiceOver", "no speech backend is built in");
     if (!c.warnings) return nomem(&c);
     if ((rc = sr_picker_create(c.opts->library_dir, c.opts->music_library_dir, &c.picker, err))) goto cleanup;
+    if (json_is_object(sb) &&
+        (rc = sr_picker_set_palette(c.picker, json_object_get(sb, "brandColors"), "brandColors", err)))
+        goto cleanup;
 
     if ((rc = parse_top(&c, sb))) goto cleanup;
     if (!sr_fhas(sb, "scenes") || (json_is_array(json_object_get(sb, "scenes")) &&

@@ -50,6 +50,19 @@ int sr_el_shape(const json_t *el, const char *ep, json_t *o, sr_err *err)
             json_object_set_new(o, "borderRadius", json_real(r));
         }
     }
+    /* animations[]: on the element, or in its style as Pictory's fontStyle has them */
+    const json_t *st, *an = json_object_get(el, "animations");
+    if ((rc = sr_fobj(el, "style", ep, &st, err))) return rc;
+    const json_t *san = st ? json_object_get(st, "animations") : NULL;
+    if (an && !json_is_null(an) && san && !json_is_null(san))
+        return sr_err_set(err, SR_EINVALID_FIELD, sr_fpath(f, ep, "style.animations"),
+                          "%s: give a shape's animations once, on the element or in its style", f);
+    const json_t *src = an && !json_is_null(an) ? el : san && !json_is_null(san) ? st : NULL;
+    if (src) {
+        char sp[SR_FIELD_MAX];
+        if ((rc = sr_shape_check_animations(src, src == el ? ep : sr_fpath(sp, ep, "style"), err))) return rc;
+        json_object_set_new(o, "animations", json_deep_copy(json_object_get(src, "animations")));
+    }
     return 0;
 }
 

@@ -10,8 +10,10 @@
 #include "common/err.h"
 
 /* Reads storyboard shape element el (field path ep): name, fill, stroke,
- * strokeWidth, borderRadius, opacity; writes the timeline SceneShape fields
- * into o (elementType, type, name, ...). Returns 0 or SR_EINVALID_FIELD. */
+ * strokeWidth, borderRadius, opacity, animations (on the element or in its
+ * style, not both; checked by sr_shape_check_animations); writes the timeline
+ * SceneShape fields into o (elementType, type, name, ..., animations).
+ * Returns 0 or SR_EINVALID_FIELD. */
 int sr_el_shape(const json_t *el, const char *ep, json_t *o, sr_err *err);
 
 /* Reads a video element's settings.loop / settings.mute (default true) and

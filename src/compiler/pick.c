@@ -153,9 +153,9 @@ int sr_picker_set_palette(sr_picker *p, const json_t *colors, const char *field,
 {
     char f[SR_FIELD_MAX];
     uint8_t rgba[3][4];
-    if (!colors || json_is_null(colors)) return 0;
     size_t n = json_array_size(colors);
-    if (!json_is_array(colors) || n < 1 || n > 3)
+    if (!colors || json_is_null(colors) || (json_is_array(colors) && n == 0)) return 0;
+    if (!json_is_array(colors) || n > 3)
         return sr_err_set(err, SR_EINVALID_FIELD, field, "%s must be a list of 1 to 3 colours", field);
     for (size_t i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(colors, i));

@@ -49,7 +49,7 @@ int sr_pick_auto_music(const json_t *am, const char *field, int *on, char **quer
 char *sr_pick_story_query(const char *text);
 
 /* Sets the palette of p's generated gradients from the storyboard's
- * brandColors at field ("brandColors"; NULL or JSON null: keep the default):
+ * brandColors at field ("brandColors"; NULL, JSON null or []: the default):
  * an array of 1-3 colours (sr_parse_color). Missing colours up to three are
  * derived by darkening: slot k >= n is colour k % n scaled by 0.5^(k / n)
  * (two colours: the third is the first at half brightness). Returns 0 or

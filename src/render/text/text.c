@@ -714,10 +714,17 @@ static int is_scene_text(const json_t *el)
     return et && (strcmp(et, "SceneText") == 0 || strcmp(et, "SceneShape") == 0);
 }
 
-/* A SceneShape: one vector-drawing event on its scene's track (text_shape.c). */
+static int emit_shape_event(void *arg, long long start, long long dur, int box_pass, char *text)
+{
+    (void)box_pass;
+    return add_event(arg, start, dur, 0, 0, 0, 0, text);
+}
+
+/* A SceneShape: vector-drawing events (one, or its animation's phases) on its
+ * scene's track (text_shape.c). */
 static int add_shape(sr_text *tx, const json_t *el, int index, sr_err *err)
 {
-    char pfx[64], *ev = NULL;
+    char pfx[64];
     snprintf(pfx, sizeof pfx, "elements[%d]", index);
     double start = 0, dur = 0;
     int rc;
@@ -727,10 +734,11 @@ static int add_shape(sr_text *tx, const json_t *el, int index, sr_err *err)
     tx_layer *L = scene_layer(tx, json_is_integer(json_object_get(el, "sceneIndex")) ? (int)s : -1);
     if (!L) return field_err(err, pfx, "sceneIndex", "is out of range");
     if (dur <= 0) return 0;
-    if ((rc = tx_shape_event(el, tx->w, tx->h, pfx, &ev, err))) return rc;
-    if (!L->track && !(L->track = new_track(tx))) rc = SR_ENOMEM;
+    if (!L->track && !(L->track = new_track(tx))) return sr_err_set(err, SR_ENOMEM, pfx, "Out of memory.");
     long long s_ms = llround(start * 1000), d_ms = llround(dur * 1000);
-    if (rc || (rc = add_event(L->track, s_ms, d_ms, 0, 0, 0, 0, ev)) || (rc = layer_add_span(L, s_ms, s_ms + d_ms, 1)))
+    if ((rc = tx_shape_events(el, tx->w, tx->h, pfx, s_ms, s_ms + d_ms, emit_shape_event, L->track, err)))
+        return rc;
+    if ((rc = layer_add_span(L, s_ms, s_ms + d_ms, 1)))
         return sr_err_set(err, rc, pfx, "Out of memory while building the shape.");
     return 0;
 }

@@ -17,6 +17,8 @@
  *   elastic     \fscx/\fscy 0 -> 115% -> 95% -> 100% (exit: 115% -> 0)
  *   bulletin    the box wipes in over the first half (from `direction`,
  *               default right), then the text fades in; the exit reverses it
+ * A drawing (a shape element, tx_block_src.drawing) gets the block tags of a
+ * box: text_shape.c maps its animations to block ones beforehand.
  * Unit animations (writingStyle: character, word, line, paragraph):
  *   fade        each unit goes from its futureWords opacity (hidden 0,
  *               subtle 25%, prominent 50%) to full over its slot
@@ -531,13 +533,14 @@ static int emit_phase(const tx_block_src *bs, const phase *ph, long long start, 
                 if (box_pass) /* the box fades with the first unit */
                     sr_buf_printf(&tags, ph->exit ? "\\fad(0,%lld)" : "\\fad(%lld,0)",
                                   llround(ph->nunits ? ph->units[0].t1 - ph->units[0].t0 : ph->dur));
-            } else {
-                block_tags(bs, an, ph->exit, box_pass, ph->dur, &tags, move, &has_move);
+            } else { /* a drawing is animated as a box */
+                block_tags(bs, an, ph->exit, box_pass || bs->drawing, ph->dur, &tags, move, &has_move);
             }
         }
         char *txt = tags.failed ? NULL
-                                : event_text(bs, box_pass ? NULL : ph, box_pass, has_move ? move : NULL,
-                                             tags.p, w, nw);
+                    : bs->drawing ? bs->drawing(bs->drawing_arg, has_move ? move : NULL, tags.p)
+                                  : event_text(bs, box_pass ? NULL : ph, box_pass, has_move ? move : NULL,
+                                               tags.p, w, nw);
         sr_buf_free(&tags);
         if (!txt) return SR_ENOMEM;
         int rc = ec->emit(ec->arg, start, dur, box_pass, txt);

@@ -128,6 +128,14 @@ typedef struct tx_block_src {
     double t0;           /* the block's start on the timeline (s): words' times are absolute */
     locale_t loc;
     double ink[4]; /* x0, y0, x1, y1 of the drawn text (probe); x1 <= x0: unknown */
+    /* A drawing instead of text (shape elements, text_shape.c): when set, the
+     * block is one drawing animated as a text block's box (block animations
+     * only, no box event), ink is its box, and each event's text is
+     * drawing(drawing_arg, move, tags): move as for
+     * tx_append_event_tags_move (may be NULL), tags the animation's override
+     * tags without braces. NULL from it: out of memory. */
+    char *(*drawing)(void *arg, const double *move, const char *tags);
+    void *drawing_arg;
 } tx_block_src;
 
 /* Receives one event: times in ms, ownership of text (malloc'd). */

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "common/util.h"
+#include "render/text/text_int.h"
 
 #define SHAPE_MAX_EVENT 8192
 #define SHAPE_MAX_POINTS 64 /* star points */
@@ -163,17 +164,22 @@ static void outline(sr_buf *b, const shape_def *d, double w, double h, double r)
     }
 }
 
-int tx_shape_event(const json_t *el, int W, int H, const char *pfx, char **out, sr_err *err)
+/* A shape element resolved to pixels: its box [x, x + bw) x [y, y + bh). */
+typedef struct shape_geo {
+    const shape_def *d;
+    uint8_t fill[4], stroke[4];
+    double opacity, bord, radius, x, y, bw, bh;
+} shape_geo;
+
+static int resolve(const json_t *el, int W, int H, const char *pfx, shape_geo *g, sr_err *err)
 {
-    *out = NULL;
     const char *name = json_string_value(json_object_get(el, "name"));
-    const shape_def *d = find(name);
+    const shape_def *d = g->d = find(name);
     if (!d) return bad(err, pfx, "name", "is not a known shape (circle, rectangle, star-5, ...)");
     double shorts = W < H ? W : H, ref = shorts / 720.0;
-    uint8_t fill[4], stroke[4];
     int rc, pct;
-    if ((rc = get_color(el, "fill", "#FFFFFF", fill, pfx, err)) ||
-        (rc = get_color(el, "stroke", "transparent", stroke, pfx, err)))
+    if ((rc = get_color(el, "fill", "#FFFFFF", g->fill, pfx, err)) ||
+        (rc = get_color(el, "stroke", "transparent", g->stroke, pfx, err)))
         return rc;
     double sw = 0, radius = 0, width = 0.2, opacity = 1, left = 0, top = 0;
     const json_t *v;
@@ -206,32 +212,120 @@ int tx_shape_event(const json_t *el, int W, int H, const char *pfx, char **out, 
         x = left * W;
         y = top * H;
     } else {
-        int g = 4;
+        int gi = 4;
         if (pos && !strcmp(pos, "center")) pos = "center-center";
         if (pos) {
-            g = -1;
+            gi = -1;
             for (int i = 0; i < 9; i++)
-                if (!strcmp(pos, grid[i])) g = i;
-            if (g < 0) return bad(err, pfx, "position", "must be a position such as \"top-right\"");
+                if (!strcmp(pos, grid[i])) gi = i;
+            if (gi < 0) return bad(err, pfx, "position", "must be a position such as \"top-right\"");
         }
         double m = 0.025 * shorts;
-        int col = g % 3, row = g / 3;
+        int col = gi % 3, row = gi / 3;
         x = col == 0 ? m : col == 1 ? (W - bw) / 2 : W - bw - m;
         y = row == 0 ? m : row == 1 ? (H - bh) / 2 : H - bh - m;
     }
+    g->opacity = opacity;
+    g->bord = g->stroke[3] ? sw * ref : 0.0;
+    g->radius = radius;
+    g->x = x, g->y = y, g->bw = bw, g->bh = bh;
+    return 0;
+}
+
+/* The event text of g: anchored at its box's centre (so elastic scales about
+ * it), moved by move ({dx0, dy0, dx1, dy1, t0, t1} or NULL), with the
+ * animation's tags. NULL when out of memory. */
+static char *shape_text(const shape_geo *g, const double *move, const char *tags)
+{
     sr_buf b;
     sr_buf_init(&b, SHAPE_MAX_EVENT);
-    pr(&b, "{\\an7\\pos(%.2f,%.2f)\\fscx100\\fscy100\\frz0\\shad0\\blur0\\be0\\bord%.2f", x, y,
-       stroke[3] ? sw * ref : 0.0);
-    color_tags(&b, 1, fill, opacity);
-    color_tags(&b, 3, stroke, opacity);
+    double cx = g->x + g->bw / 2, cy = g->y + g->bh / 2;
+    if (move)
+        pr(&b, "{\\an5\\move(%.2f,%.2f,%.2f,%.2f,%lld,%lld)", cx + move[0], cy + move[1], cx + move[2],
+           cy + move[3], llround(move[4]), llround(move[5]));
+    else
+        pr(&b, "{\\an5\\pos(%.2f,%.2f)", cx, cy);
+    pr(&b, "\\fscx100\\fscy100\\frz0\\shad0\\blur0\\be0\\bord%.2f", g->bord);
+    color_tags(&b, 1, g->fill, g->opacity);
+    color_tags(&b, 3, g->stroke, g->opacity);
+    if (tags) sr_buf_append(&b, tags, strlen(tags));
     pr(&b, "\\p1}");
-    outline(&b, d, bw, bh, radius);
+    outline(&b, g->d, g->bw, g->bh, g->radius);
     pr(&b, "{\\p0}");
     if (b.failed || !b.p) {
         sr_buf_free(&b);
-        return sr_err_set(err, SR_ENOMEM, pfx, "Out of memory.");
+        return NULL;
     }
-    *out = b.p;
+    return b.p;
+}
+
+/* ---- animations -------------------------------------------------------- */
+
+/* The animations[] of el (pfx: its path) as block animations: karaoke is
+ * refused, typewriter becomes a wipe in its direction, writingStyle is not
+ * used (one unit: the whole shape). */
+static int shape_anims(const json_t *el, const char *pfx, tx_anims *a, sr_err *err)
+{
+    memset(a, 0, sizeof *a);
+    const json_t *arr = json_object_get(el, "animations"), *it;
+    size_t i;
+    json_array_foreach(arr, i, it)
+    {
+        const char *name = json_string_value(json_object_get(it, "name"));
+        if (name && !strcasecmp(name, "karaoke")) {
+            char f[160];
+            snprintf(f, sizeof f, "%s.animations[%d].name", pfx, (int)i);
+            return sr_err_set(err, SR_EINVALID_FIELD, f,
+                              "%s: karaoke highlights spoken words and does not apply to shapes.", f);
+        }
+    }
+    int rc = tx_anims_parse(el, pfx, a, err);
+    if (rc) return rc;
+    tx_anim1 *one[] = {&a->entry, &a->exit};
+    for (int k = 0; k < 2; k++) {
+        if (one[k]->kind == TXA_TYPEWRITER) one[k]->kind = TXA_WIPE;
+        one[k]->ws = TXA_WS_PARAGRAPH;
+    }
     return 0;
+}
+
+int sr_shape_check_animations(const json_t *obj, const char *pfx, sr_err *err)
+{
+    tx_anims a;
+    return shape_anims(obj, pfx, &a, err);
+}
+
+static char *drawing_cb(void *arg, const double *move, const char *tags)
+{
+    return shape_text(arg, move, tags);
+}
+
+int tx_shape_events(const json_t *el, int W, int H, const char *pfx, long long start, long long end,
+                    int (*emit)(void *arg, long long start, long long dur, int box_pass, char *text),
+                    void *arg, sr_err *err)
+{
+    shape_geo g;
+    tx_style st;
+    memset(&st, 0, sizeof st);
+    int rc;
+    if ((rc = resolve(el, W, H, pfx, &g, err)) || (rc = shape_anims(el, pfx, &st.anim, err))) return rc;
+    if (st.anim.entry.kind == TXA_NONE && st.anim.exit.kind == TXA_NONE) {
+        char *t = shape_text(&g, NULL, NULL);
+        rc = t ? emit(arg, start, end - start, 0, t) : SR_ENOMEM;
+    } else {
+        st.outline_px = g.bord;
+        tx_place pl = {g.x, g.bw, g.y, TX_V_TOP};
+        tx_block_src bs;
+        memset(&bs, 0, sizeof bs);
+        bs.st = &st;
+        bs.pl = &pl;
+        bs.frame_w = W;
+        bs.frame_h = H;
+        bs.text = "";
+        bs.ink[0] = g.x, bs.ink[1] = g.y, bs.ink[2] = g.x + g.bw, bs.ink[3] = g.y + g.bh;
+        bs.drawing = drawing_cb;
+        bs.drawing_arg = &g;
+        rc = tx_anim_events(&bs, start, end, emit, arg);
+    }
+    return rc ? sr_err_set(err, rc, pfx, "Out of memory while building the shape.") : 0;
 }
