@@ -16,52 +16,19 @@
 #include "support/fixtures.h"
 #include "support/http_client.h"
 
-typedef struct world {
-    sr_test_server srv;
-    char key_a[128], key_b[128], account_a[64];
-} world;
-
 static const char *TINY = "{\"videoName\":\"tiny\",\"videoWidth\":320,\"videoHeight\":180,"
                           "\"scenes\":[{\"background\":{\"color\":\"#ff0000\"},\"minimumDuration\":2}]}";
 
 static int setup(void **state)
 {
-    world *w = calloc(1, sizeof *w);
-    char args[600];
-    char *dir = sr_test_tmpdir();
-    snprintf(w->srv.dir, sizeof w->srv.dir, "%s", dir); /* data in dir/data, media root dir/media */
-    free(dir);
-    if (sr_test_sh("mkdir -p '%s/media'", w->srv.dir)) return -1;
-    snprintf(args, sizeof args, "--workers 1 --max-body-kb 64 --max-upload-mb 1 --media-root '%s/media'",
-             w->srv.dir);
-    if (sr_test_server_start(&w->srv, args)) return -1;
-    json_t *a = sr_test_key_create(&w->srv, "alice", NULL), *b = sr_test_key_create(&w->srv, "bob", NULL);
-    if (!a || !b) return -1;
-    snprintf(w->key_a, sizeof w->key_a, "%s", json_string_value(json_object_get(a, "key")));
-    snprintf(w->key_b, sizeof w->key_b, "%s", json_string_value(json_object_get(b, "key")));
-    snprintf(w->account_a, sizeof w->account_a, "%s", json_string_value(json_object_get(a, "account")));
-    json_decref(a);
-    json_decref(b);
-    *state = w;
-    return 0;
+    *state = sr_test_world_start("--workers 1 --max-body-kb 64 --max-upload-mb 1");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    world *w = *state;
-    sr_test_server_stop(&w->srv, 0);
-    sr_test_rmdir(w->srv.dir);
-    free(w);
+    sr_test_world_stop(*state);
     return 0;
-}
-
-/* method path (under /pictoryapis unless it starts with "!") with key and body. */
-static int call(world *w, const char *method, const char *path, const char *key, const char *body, sr_http_resp *r)
-{
-    char url[1024];
-    if (path[0] == '!') snprintf(url, sizeof url, "%s%s", w->srv.url, path + 1);
-    else snprintf(url, sizeof url, "%s/pictoryapis%s", w->srv.url, path);
-    return sr_http(method, url, key, body ? "Content-Type: application/json\r\n" : NULL, body, -1, r);
 }
 
 static const char *jstr(json_t *o, const char *path)
@@ -75,7 +42,7 @@ static const char *jstr(json_t *o, const char *path)
     return json_string_value(cur);
 }
 
-static json_t *render_and_wait(world *w, const char *method, const char *path, const char *key, const char *body)
+static json_t *render_and_wait(sr_test_world *w, const char *method, const char *path, const char *key, const char *body)
 {
     char *id = sr_test_submit(&w->srv, key, method, path, body);
     assert_non_null(id);
@@ -87,75 +54,75 @@ static json_t *render_and_wait(world *w, const char *method, const char *path, c
 
 static void test_health_metrics_routes(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
-    assert_int_equal(call(w, "GET", "!/healthz", NULL, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "!/healthz", NULL, NULL, &r), 200);
     assert_string_equal(jstr(r.json, "status"), "ok");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "!/metrics", NULL, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "!/metrics", NULL, NULL, &r), 200);
     assert_non_null(strstr(r.body, "storyreel_jobs{state=\"completed\"}"));
     assert_non_null(strstr(r.body, "storyreel_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"));
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v9/nothing", w->key_a, NULL, &r), 404);
+    assert_int_equal(sr_test_api(w, "GET", "/v9/nothing", w->key_a, NULL, &r), 404);
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "PATCH", "/v1/jobs", w->key_a, NULL, &r), 405);
+    assert_int_equal(sr_test_api(w, "PATCH", "/v1/jobs", w->key_a, NULL, &r), 405);
     sr_http_resp_free(&r);
 }
 
 static void test_auth(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
     static const char *const bad[] = {NULL, "pictai_0000", "garbage", "Bearer pictai_nope", "sr1.a.b.1.ff"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(call(w, "GET", "/v1/jobs", bad[i], NULL, &r), 401);
+        assert_int_equal(sr_test_api(w, "GET", "/v1/jobs", bad[i], NULL, &r), 401);
         assert_string_equal(jstr(r.json, "message"), "Unauthorized");
         sr_http_resp_free(&r);
     }
     char bearer[160];
     snprintf(bearer, sizeof bearer, "Bearer %s", w->key_a);
-    assert_int_equal(call(w, "GET", "/v1/jobs", bearer, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/jobs", bearer, NULL, &r), 200);
     assert_true(json_is_array(json_object_get(r.json, "items")));
     sr_http_resp_free(&r);
     /* legacy token flow */
     char body[300];
     snprintf(body, sizeof body, "{\"client_id\":\"x\",\"client_secret\":\"%s\"}", w->key_a);
-    assert_int_equal(call(w, "POST", "/v1/oauth2/token", NULL, body, &r), 200);
+    assert_int_equal(sr_test_api(w, "POST", "/v1/oauth2/token", NULL, body, &r), 200);
     char token[300];
     snprintf(token, sizeof token, "%s", jstr(r.json, "access_token"));
     assert_int_equal(json_integer_value(json_object_get(r.json, "expires_in")), 3600);
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/jobs", token, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/jobs", token, NULL, &r), 200);
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "POST", "/v1/oauth2/token", NULL, "{\"client_id\":\"x\",\"client_secret\":\"no\"}", &r),
+    assert_int_equal(sr_test_api(w, "POST", "/v1/oauth2/token", NULL, "{\"client_id\":\"x\",\"client_secret\":\"no\"}", &r),
                      401);
     sr_http_resp_free(&r);
     /* a revoked key stops working */
     json_t *k = sr_test_key_create(&w->srv, "temp", w->account_a);
     assert_non_null(k);
     const char *key = json_string_value(json_object_get(k, "key"));
-    assert_int_equal(call(w, "GET", "/v1/jobs", key, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/jobs", key, NULL, &r), 200);
     sr_http_resp_free(&r);
     assert_int_equal(sr_test_sh("'%s' keys revoke %s --data '%s/data' >/dev/null", getenv("SR_BINARY"),
                                 json_string_value(json_object_get(k, "id")), w->srv.dir),
                      0);
-    assert_int_equal(call(w, "GET", "/v1/jobs", key, NULL, &r), 401);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/jobs", key, NULL, &r), 401);
     sr_http_resp_free(&r);
     json_decref(k);
 }
 
 static void test_bad_bodies(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
-    assert_int_equal(call(w, "POST", "/v2/video/storyboard", w->key_a, "{not json", &r), 400);
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard", w->key_a, "{not json", &r), 400);
     assert_string_equal(jstr(r.json, "code"), "INVALID_REQUEST_BODY");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "POST", "/v2/video/storyboard", w->key_a, "{\"videoName\":\"x\",\"scenes\":[]}", &r), 400);
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard", w->key_a, "{\"videoName\":\"x\",\"scenes\":[]}", &r), 400);
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "fields"), 0), "name")),
                         "scenes");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "POST", "/v2/video/storyboard/render", w->key_a,
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard/render", w->key_a,
                           "{\"scenes\":[{\"background\":{\"color\":\"red\"}}]}", &r),
                      400);
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "fields"), 0), "name")),
@@ -163,18 +130,18 @@ static void test_bad_bodies(void **state)
     sr_http_resp_free(&r);
     char big[700];
     snprintf(big, sizeof big, "{\"videoName\":\"x\",\"webhook\":\"http://example.com/%0600d\",\"scenes\":[{}]}", 0);
-    assert_int_equal(call(w, "POST", "/v2/video/storyboard", w->key_a, big, &r), 400);
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard", w->key_a, big, &r), 400);
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "fields"), 0), "name")),
                         "webhook");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "POST", "/v2/video/render", w->key_a, "{\"foo\":1}", &r), 400);
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/render", w->key_a, "{\"foo\":1}", &r), 400);
     sr_http_resp_free(&r);
     /* 413 past the body limit (64 KB here) */
     size_t n = 100 * 1024;
     char *huge = malloc(n + 1);
     memset(huge, ' ', n);
     huge[0] = '{', huge[n - 1] = '}', huge[n] = 0;
-    assert_int_equal(call(w, "POST", "/v2/video/storyboard", w->key_a, huge, &r), 413);
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard", w->key_a, huge, &r), 413);
     sr_http_resp_free(&r);
     free(huge);
 }
@@ -182,7 +149,7 @@ static void test_bad_bodies(void **state)
 /* A font that is not installed falls back with a warning in the job, not a failure. */
 static void test_job_carries_warnings(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     const char *sb = "{\"videoName\":\"warn\",\"videoWidth\":320,\"videoHeight\":180,"
                      "\"subtitleStyle\":{\"fontFamily\":\"No Such Family Sans\"},"
                      "\"scenes\":[{\"story\":\"Hello.\",\"background\":{\"color\":\"#000\"},\"minimumDuration\":1}]}";
@@ -199,7 +166,7 @@ static void test_job_carries_warnings(void **state)
 
 static void test_preview_project_flow(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
     const char *sb = "{\"videoName\":\"flow\",\"videoWidth\":320,\"videoHeight\":180,\"saveProject\":true,"
                      "\"scenes\":[{\"background\":{\"color\":\"#00ff00\"},\"minimumDuration\":2}]}";
@@ -213,29 +180,29 @@ static void test_preview_project_flow(void **state)
     json_decref(prev);
 
     char path[256];
-    assert_int_equal(call(w, "GET", "/v2/projects", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v2/projects", w->key_a, NULL, &r), 200);
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")), pid);
     sr_http_resp_free(&r);
     snprintf(path, sizeof path, "/v2/projects/%s", pid);
-    assert_int_equal(call(w, "GET", path, w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", path, w->key_a, NULL, &r), 200);
     assert_string_equal(jstr(r.json, "name"), "flow");
     assert_non_null(json_object_get(r.json, "scenes"));
     sr_http_resp_free(&r);
     /* another account sees nothing */
-    assert_int_equal(call(w, "GET", path, w->key_b, NULL, &r), 404);
+    assert_int_equal(sr_test_api(w, "GET", path, w->key_b, NULL, &r), 404);
     sr_http_resp_free(&r);
     snprintf(path, sizeof path, "/v1/jobs/%s", preview_id);
-    assert_int_equal(call(w, "GET", path, w->key_b, NULL, &r), 404);
+    assert_int_equal(sr_test_api(w, "GET", path, w->key_b, NULL, &r), 404);
     assert_string_equal(jstr(r.json, "data.error_message"), "JOB_NOT_FOUND");
     assert_string_equal(jstr(r.json, "data.error_code"), "5000");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v2/projects", w->key_b, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v2/projects", w->key_b, NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
     sr_http_resp_free(&r);
 
     /* PUT renames it (blue now), then Render Project renders it */
     snprintf(path, sizeof path, "/v2/projects/%s", pid);
-    assert_int_equal(call(w, "PUT", path, w->key_a,
+    assert_int_equal(sr_test_api(w, "PUT", path, w->key_a,
                           "{\"videoName\":\"flow2\",\"videoWidth\":320,\"videoHeight\":180,\"scenes\":[{\"background\":"
                           "{\"color\":\"#0000ff\"},\"minimumDuration\":2}]}",
                           &r),
@@ -243,10 +210,10 @@ static void test_preview_project_flow(void **state)
     assert_string_equal(jstr(r.json, "message"), "Project updated successfully");
     assert_string_equal(jstr(r.json, "project.name"), "flow2");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "PUT", path, w->key_b, "{\"scenes\":[{}]}", &r), 404);
+    assert_int_equal(sr_test_api(w, "PUT", path, w->key_b, "{\"scenes\":[{}]}", &r), 404);
     sr_http_resp_free(&r);
     snprintf(path, sizeof path, "/v2/projects/%s/render", pid);
-    assert_int_equal(call(w, "POST", path, w->key_b, NULL, &r), 404);
+    assert_int_equal(sr_test_api(w, "POST", path, w->key_b, NULL, &r), 404);
     sr_http_resp_free(&r);
     json_t *done = render_and_wait(w, "POST", path, w->key_a, NULL);
     assert_string_equal(jstr(done, "data.status"), "completed");
@@ -293,10 +260,10 @@ static void test_preview_project_flow(void **state)
     assert_string_equal(jstr(pr, "data.status"), "completed");
     json_decref(pr);
     snprintf(path, sizeof path, "/v2/video/storyboard/%s/elements", preview_id);
-    assert_int_equal(call(w, "PUT", path, w->key_a, "[{\"id\":\"nope\",\"color\":\"#ffffff\"}]", &r), 400);
+    assert_int_equal(sr_test_api(w, "PUT", path, w->key_a, "[{\"id\":\"nope\",\"color\":\"#ffffff\"}]", &r), 400);
     sr_http_resp_free(&r);
     snprintf(path, sizeof path, "/v1/jobs/%s", preview_id);
-    call(w, "GET", path, w->key_a, NULL, &r);
+    sr_test_api(w, "GET", path, w->key_a, NULL, &r);
     json_t *els = json_object_get(json_object_get(json_object_get(r.json, "data"), "renderParams"), "elements");
     char bg_id[128] = "";
     size_t i;
@@ -308,10 +275,10 @@ static void test_preview_project_flow(void **state)
     char patch[256];
     snprintf(patch, sizeof patch, "[{\"id\":\"%s\",\"elementType\":\"backgroundElement\",\"color\":\"#ffffff\"}]", bg_id);
     snprintf(path, sizeof path, "/v2/video/storyboard/%s/elements", preview_id);
-    assert_int_equal(call(w, "PUT", path, w->key_a, patch, &r), 204);
+    assert_int_equal(sr_test_api(w, "PUT", path, w->key_a, patch, &r), 204);
     sr_http_resp_free(&r);
     snprintf(path, sizeof path, "/v1/jobs/%s", preview_id);
-    call(w, "GET", path, w->key_a, NULL, &r);
+    sr_test_api(w, "GET", path, w->key_a, NULL, &r);
     assert_non_null(strstr(r.body, "#ffffff"));
     /* POST /v2/video/render with that (edited) renderParams */
     char *rp = json_dumps(json_object_get(json_object_get(r.json, "data"), "renderParams"), JSON_COMPACT);
@@ -323,25 +290,25 @@ static void test_preview_project_flow(void **state)
 
     /* delete */
     snprintf(path, sizeof path, "/v2/projects/%s", pid);
-    assert_int_equal(call(w, "DELETE", path, w->key_b, NULL, &r), 404);
+    assert_int_equal(sr_test_api(w, "DELETE", path, w->key_b, NULL, &r), 404);
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "DELETE", path, w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "DELETE", path, w->key_a, NULL, &r), 200);
     assert_string_equal(jstr(r.json, "message"), "Project deleted successfully");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", path, w->key_a, NULL, &r), 404);
+    assert_int_equal(sr_test_api(w, "GET", path, w->key_a, NULL, &r), 404);
     sr_http_resp_free(&r);
 }
 
 static void test_jobs_list_and_cancel_shapes(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
     char *id1 = sr_test_submit(&w->srv, w->key_b, "POST", "/v2/video/storyboard/render", TINY);
     usleep(5000); /* order is by creation time in ms */
     char *id2 = sr_test_submit(&w->srv, w->key_b, "POST", "/v2/video/storyboard/render", TINY);
     assert_non_null(id1);
     assert_non_null(id2);
-    assert_int_equal(call(w, "GET", "/v1/jobs", w->key_b, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/jobs", w->key_b, NULL, &r), 200);
     json_t *items = json_object_get(r.json, "items");
     assert_true(json_array_size(items) >= 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "job_id")), id2); /* newest first */
@@ -351,11 +318,11 @@ static void test_jobs_list_and_cancel_shapes(void **state)
     json_decref(j);
     char path[128];
     snprintf(path, sizeof path, "/v1/jobs/%s", id1);
-    assert_int_equal(call(w, "DELETE", path, w->key_a, NULL, &r), 404); /* not alice's */
+    assert_int_equal(sr_test_api(w, "DELETE", path, w->key_a, NULL, &r), 404); /* not alice's */
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "DELETE", path, w->key_b, NULL, &r), 409); /* already ended */
+    assert_int_equal(sr_test_api(w, "DELETE", path, w->key_b, NULL, &r), 409); /* already ended */
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/jobs/00000000-0000-4000-8000-000000000000", w->key_b, NULL, &r), 404);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/jobs/00000000-0000-4000-8000-000000000000", w->key_b, NULL, &r), 404);
     assert_string_equal(jstr(r.json, "data.error_message"), "JOB_NOT_FOUND");
     sr_http_resp_free(&r);
     json_decref(sr_test_wait_job(&w->srv, w->key_b, id2, 60));
@@ -365,33 +332,33 @@ static void test_jobs_list_and_cancel_shapes(void **state)
 
 static void test_catalogs(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
-    assert_int_equal(call(w, "GET", "/v1/voiceovers/tracks", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/voiceovers/tracks", w->key_a, NULL, &r), 200);
     assert_true(json_array_size(r.json) > 0);
     json_t *v0 = json_array_get(r.json, 0);
     static const char *const keys[] = {"id", "name", "voice", "gender", "accent", "language", "engine", "service",
                                        "category"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) assert_non_null(json_object_get(v0, keys[i]));
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/styles", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/styles", w->key_a, NULL, &r), 200);
     assert_true(json_array_size(r.json) > 0);
     assert_non_null(jstr(json_array_get(r.json, 0), "name"));
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/brands/video", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/brands/video", w->key_a, NULL, &r), 200);
     assert_true(json_is_array(r.json));
     sr_http_resp_free(&r);
 }
 
 static void test_upload_used_as_media(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
     const char *png = sr_test_path(w->srv.dir, "yellow.png");
     assert_int_equal(sr_test_write_image(png, 64, 36, 255, 255, 0, 255), 0);
-    assert_int_equal(call(w, "POST", "/v1/media/generateurl", w->key_a, "{\"contentType\":\"image/png\"}", &r), 400);
+    assert_int_equal(sr_test_api(w, "POST", "/v1/media/generateurl", w->key_a, "{\"contentType\":\"image/png\"}", &r), 400);
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "POST", "/v1/media/generateurl", w->key_a,
+    assert_int_equal(sr_test_api(w, "POST", "/v1/media/generateurl", w->key_a,
                           "{\"fileName\":\"yellow.png\",\"contentType\":\"image/png\"}", &r),
                      200);
     char signed_url[1024], url[1024];
@@ -444,7 +411,7 @@ static void test_upload_used_as_media(void **state)
     assert_string_equal(jstr(j, "data.error_code"), "MEDIA_NOT_FOUND");
     json_decref(j);
     /* bigger than the upload limit (1 MB here) */
-    assert_int_equal(call(w, "POST", "/v1/media/generateurl", w->key_a, "{\"fileName\":\"big.bin\"}", &r), 200);
+    assert_int_equal(sr_test_api(w, "POST", "/v1/media/generateurl", w->key_a, "{\"fileName\":\"big.bin\"}", &r), 200);
     snprintf(signed_url, sizeof signed_url, "%s", jstr(r.json, "data.signedUrl"));
     sr_http_resp_free(&r);
     size_t big = 2 << 20;
@@ -456,7 +423,7 @@ static void test_upload_used_as_media(void **state)
 
 static void test_media_guards(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     static const struct {
         const char *url, *code;
     } cases[] = {

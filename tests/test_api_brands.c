@@ -16,48 +16,23 @@
 #include "support/fixtures.h"
 #include "support/http_client.h"
 
-typedef struct world {
-    sr_test_server srv;
-    char key_a[128], key_b[128];
-} world;
-
 static int setup(void **state)
 {
-    world *w = calloc(1, sizeof *w);
-    char args[600];
-    char *dir = sr_test_tmpdir();
-    snprintf(w->srv.dir, sizeof w->srv.dir, "%s", dir);
-    free(dir);
-    if (sr_test_sh("mkdir -p '%s/media'", w->srv.dir)) return -1;
+    sr_test_world *w = sr_test_world_start("--workers 1");
     /* a green logo and a blue intro card */
-    if (sr_test_write_image(sr_test_path(w->srv.dir, "media/logo.png"), 64, 64, 0, 255, 0, 255)) return -1;
-    if (sr_test_write_image(sr_test_path(w->srv.dir, "media/intro.png"), 320, 180, 0, 0, 255, 255)) return -1;
-    snprintf(args, sizeof args, "--workers 1 --media-root '%s/media'", w->srv.dir);
-    if (sr_test_server_start(&w->srv, args)) return -1;
-    json_t *a = sr_test_key_create(&w->srv, "alice", NULL), *b = sr_test_key_create(&w->srv, "bob", NULL);
-    if (!a || !b) return -1;
-    snprintf(w->key_a, sizeof w->key_a, "%s", json_string_value(json_object_get(a, "key")));
-    snprintf(w->key_b, sizeof w->key_b, "%s", json_string_value(json_object_get(b, "key")));
-    json_decref(a);
-    json_decref(b);
+    if (!w || sr_test_write_image(sr_test_path(w->srv.dir, "media/logo.png"), 64, 64, 0, 255, 0, 255) ||
+        sr_test_write_image(sr_test_path(w->srv.dir, "media/intro.png"), 320, 180, 0, 0, 255, 255)) {
+        sr_test_world_stop(w);
+        return -1;
+    }
     *state = w;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    world *w = *state;
-    sr_test_server_stop(&w->srv, 0);
-    sr_test_rmdir(w->srv.dir);
-    free(w);
+    sr_test_world_stop(*state);
     return 0;
-}
-
-static int call(world *w, const char *method, const char *path, const char *key, const char *body, sr_http_resp *r)
-{
-    char url[512];
-    snprintf(url, sizeof url, "%s/pictoryapis%s", w->srv.url, path);
-    return sr_http(method, url, key, body ? "Content-Type: application/json\r\n" : NULL, body, -1, r);
 }
 
 /* The value at a dotted path of j ("data.storyboard.videoName", "[0].id"). */
@@ -74,7 +49,7 @@ static json_t *jget(json_t *j, const char *path)
 static const char *jstr(json_t *j, const char *path) { return json_string_value(jget(j, path)); }
 
 /* Submits body to path, waits for the job, returns its JSON. */
-static json_t *run_job(world *w, const char *path, const char *body)
+static json_t *run_job(sr_test_world *w, const char *path, const char *body)
 {
     char *id = sr_test_submit(&w->srv, w->key_a, "POST", path, body);
     assert_non_null(id);
@@ -86,10 +61,10 @@ static json_t *run_job(world *w, const char *path, const char *body)
 }
 
 /* Answers 400 naming field. */
-static void expect_400(world *w, const char *method, const char *path, const char *body, const char *field)
+static void expect_400(sr_test_world *w, const char *method, const char *path, const char *body, const char *field)
 {
     sr_http_resp r;
-    assert_int_equal(call(w, method, path, w->key_a, body, &r), 400);
+    assert_int_equal(sr_test_api(w, method, path, w->key_a, body, &r), 400);
     assert_string_equal(jstr(r.json, "code"), "INVALID_REQUEST_BODY");
     assert_string_equal(jstr(r.json, "fields.[0].name"), field);
     sr_http_resp_free(&r);
@@ -97,28 +72,28 @@ static void expect_400(world *w, const char *method, const char *path, const cha
 
 static void test_templates(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
     const char *tpl = "{\"name\":\"promo\",\"storyboard\":{\"videoName\":\"{{title}}\",\"videoWidth\":320,"
                       "\"videoHeight\":180,\"scenes\":[{\"story\":\"Buy {{product}} now.\","
                       "\"minimumDuration\":\"{{dur}}\",\"background\":{\"color\":\"#202020\"}}]}}";
-    assert_int_equal(call(w, "POST", "/v1/templates", w->key_a, tpl, &r), 200);
+    assert_int_equal(sr_test_api(w, "POST", "/v1/templates", w->key_a, tpl, &r), 200);
     char id[64];
     snprintf(id, sizeof id, "%s", jstr(r.json, "data.id"));
     assert_int_equal(json_array_size(jget(r.json, "data.variables")), 3);
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/templates", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/templates", w->key_a, NULL, &r), 200);
     assert_string_equal(jstr(r.json, "[0].name"), "promo");
     assert_string_equal(jstr(r.json, "[0].id"), id);
     sr_http_resp_free(&r);
     char path[128];
     snprintf(path, sizeof path, "/v1/templates/%s", id);
-    assert_int_equal(call(w, "GET", path, w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", path, w->key_a, NULL, &r), 200);
     assert_string_equal(jstr(r.json, "storyboard.scenes.[0].story"), "Buy {{product}} now.");
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", path, w->key_b, NULL, &r), 404); /* another account's */
+    assert_int_equal(sr_test_api(w, "GET", path, w->key_b, NULL, &r), 404); /* another account's */
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/templates", w->key_b, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/templates", w->key_b, NULL, &r), 200);
     assert_int_equal(json_array_size(r.json), 0);
     sr_http_resp_free(&r);
 
@@ -143,30 +118,30 @@ static void test_templates(void **state)
     expect_400(w, "POST", "/v2/video/storyboard", "{\"templateId\":\"nope\"}", "templateId");
     snprintf(body, sizeof body, "{\"templateId\":\"%s\",\"variables\":{\"title\":\"T\",\"product\":\"p\",\"dur\":2}}",
              id);
-    assert_int_equal(call(w, "POST", "/v2/video/storyboard", w->key_b, body, &r), 400);
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard", w->key_b, body, &r), 400);
     sr_http_resp_free(&r);
     expect_400(w, "POST", "/v1/templates", "{\"name\":\"x\",\"storyboard\":{\"scenes\":[]}}", "scenes");
 }
 
 static void test_brands(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
     expect_400(w, "POST", "/v1/brands", "{\"name\":\"Bad\",\"colors\":{\"primary\":\"#12\"}}", "colors.primary");
     expect_400(w, "POST", "/v1/brands", "{\"name\":\"Bad\",\"logo\":{\"url\":\"logo.png\",\"width\":\"500%\"}}",
                "logo.width");
     const char *kit = "{\"name\":\"Acme\",\"logo\":{\"url\":\"logo.png\",\"position\":\"top-left\",\"width\":\"20%\"},"
                       "\"colors\":{\"primary\":\"#102030\",\"text\":\"#00FFFF\"},\"intro\":{\"visualUrl\":\"intro.png\"}}";
-    assert_int_equal(call(w, "POST", "/v1/brands", w->key_a, kit, &r), 200);
+    assert_int_equal(sr_test_api(w, "POST", "/v1/brands", w->key_a, kit, &r), 200);
     char id[64];
     snprintf(id, sizeof id, "%s", jstr(r.json, "data.id"));
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/brands/video", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/brands/video", w->key_a, NULL, &r), 200);
     assert_int_equal(json_array_size(r.json), 1);
     assert_string_equal(jstr(r.json, "[0].name"), "Acme");
     assert_string_equal(jstr(r.json, "[0].id"), id);
     sr_http_resp_free(&r);
-    assert_int_equal(call(w, "GET", "/v1/brands/video", w->key_b, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/brands/video", w->key_b, NULL, &r), 200);
     assert_int_equal(json_array_size(r.json), 0);
     sr_http_resp_free(&r);
     expect_400(w, "POST", "/v2/video/storyboard/render",
@@ -215,9 +190,9 @@ static void test_brands(void **state)
 
 static void test_styles(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r;
-    assert_int_equal(call(w, "GET", "/v1/styles", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/styles", w->key_a, NULL, &r), 200);
     int found = 0;
     for (size_t i = 0; i < json_array_size(r.json); i++)
         found |= !strcmp(json_string_value(json_object_get(json_array_get(r.json, i), "name")), "Bold Yellow");
@@ -241,7 +216,7 @@ static void test_styles(void **state)
                "{\"subtitleStyleName\":\"Nope\",\"scenes\":[{\"story\":\"Hi.\"}]}", "subtitleStyleName");
     /* an account's own style */
     expect_400(w, "POST", "/v1/styles", "{\"name\":\"Bad\",\"style\":{\"color\":\"nope\"}}", "style.color");
-    assert_int_equal(call(w, "POST", "/v1/styles", w->key_a, "{\"name\":\"Mine\",\"style\":{\"color\":\"#123456\"}}", &r),
+    assert_int_equal(sr_test_api(w, "POST", "/v1/styles", w->key_a, "{\"name\":\"Mine\",\"style\":{\"color\":\"#123456\"}}", &r),
                      200);
     sr_http_resp_free(&r);
     j = run_job(w, "/v2/video/storyboard", "{\"subtitleStyleName\":\"mine\",\"scenes\":[{\"story\":\"Hi there.\"}]}");

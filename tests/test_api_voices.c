@@ -15,32 +15,15 @@
 #include "support/fixtures.h"
 #include "support/http_client.h"
 
-typedef struct world {
-    sr_test_server srv;
-    char key[128];
-} world;
-
 static int setup(void **state)
 {
-    world *w = calloc(1, sizeof *w);
-    char *dir = sr_test_tmpdir();
-    snprintf(w->srv.dir, sizeof w->srv.dir, "%s", dir);
-    free(dir);
-    if (sr_test_server_start(&w->srv, "--workers 1")) return -1;
-    json_t *a = sr_test_key_create(&w->srv, "alice", NULL);
-    if (!a) return -1;
-    snprintf(w->key, sizeof w->key, "%s", json_string_value(json_object_get(a, "key")));
-    json_decref(a);
-    *state = w;
-    return 0;
+    *state = sr_test_world_start("--workers 1");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    world *w = *state;
-    sr_test_server_stop(&w->srv, 0);
-    sr_test_rmdir(w->srv.dir);
-    free(w);
+    sr_test_world_stop(*state);
     return 0;
 }
 
@@ -48,11 +31,11 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 
 static void test_voice_catalog_and_samples(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     sr_http_resp r, s1, s2;
     char url[1024], sample[1024] = "";
     snprintf(url, sizeof url, "%s/pictoryapis/v1/voiceovers/tracks", w->srv.url);
-    assert_int_equal(sr_http("GET", url, w->key, NULL, NULL, -1, &r), 200);
+    assert_int_equal(sr_http("GET", url, w->key_a, NULL, NULL, -1, &r), 200);
     int flite = 0, espeak = 0;
     size_t i;
     json_t *v;
@@ -108,15 +91,15 @@ static void test_voice_catalog_and_samples(void **state)
 
 static void test_flite_ssml_render(void **state)
 {
-    world *w = *state;
+    sr_test_world *w = *state;
     static const char *sb =
         "{\"videoName\":\"v\",\"videoWidth\":320,\"videoHeight\":180,"
         "\"voiceOver\":{\"aiVoices\":[{\"speaker\":\"flite:slt\"}]},"
         "\"scenes\":[{\"story\":\"<speak>Hi <break time=\\\"300ms\\\"/> there.</speak>\",\"isSSMLStory\":true,"
         "\"background\":{\"color\":\"#203040\"}}]}";
-    char *id = sr_test_submit(&w->srv, w->key, "POST", "/v2/video/storyboard/render", sb);
+    char *id = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard/render", sb);
     assert_non_null(id);
-    json_t *j = sr_test_wait_job(&w->srv, w->key, id, 120);
+    json_t *j = sr_test_wait_job(&w->srv, w->key_a, id, 120);
     free(id);
     assert_non_null(j);
     const json_t *d = json_object_get(j, "data");

@@ -234,3 +234,49 @@ char *sr_test_submit(const sr_test_server *s, const char *key, const char *metho
     sr_http_resp_free(&r);
     return out;
 }
+
+sr_test_world *sr_test_world_start(const char *args)
+{
+    sr_test_world *w = calloc(1, sizeof *w);
+    char *dir = sr_test_tmpdir();
+    char full[1200];
+    json_t *a = NULL, *b = NULL;
+    if (!w || !dir) goto fail;
+    snprintf(w->srv.dir, sizeof w->srv.dir, "%s", dir);
+    if (sr_test_sh("mkdir -p '%s/media'", w->srv.dir)) goto fail;
+    snprintf(full, sizeof full, "%s --media-root '%s/media'", args ? args : "", w->srv.dir);
+    if (sr_test_server_start(&w->srv, full)) goto fail;
+    a = sr_test_key_create(&w->srv, "alice", NULL);
+    b = sr_test_key_create(&w->srv, "bob", NULL);
+    if (!a || !b) goto fail;
+    snprintf(w->key_a, sizeof w->key_a, "%s", json_string_value(json_object_get(a, "key")));
+    snprintf(w->key_b, sizeof w->key_b, "%s", json_string_value(json_object_get(b, "key")));
+    snprintf(w->account_a, sizeof w->account_a, "%s", json_string_value(json_object_get(a, "account")));
+    json_decref(a);
+    json_decref(b);
+    free(dir);
+    return w;
+fail:
+    json_decref(a);
+    json_decref(b);
+    free(dir);
+    sr_test_world_stop(w);
+    return NULL;
+}
+
+void sr_test_world_stop(sr_test_world *w)
+{
+    if (!w) return;
+    if (w->srv.pid > 0) sr_test_server_stop(&w->srv, 0);
+    if (w->srv.dir[0]) sr_test_rmdir(w->srv.dir);
+    free(w);
+}
+
+int sr_test_api(const sr_test_world *w, const char *method, const char *path, const char *key, const char *body,
+                sr_http_resp *r)
+{
+    char url[1024];
+    if (path[0] == '!') snprintf(url, sizeof url, "%s%s", w->srv.url, path + 1);
+    else snprintf(url, sizeof url, "%s/pictoryapis%s", w->srv.url, path);
+    return sr_http(method, url, key, body ? "Content-Type: application/json\r\n" : NULL, body, -1, r);
+}

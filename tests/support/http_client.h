@@ -49,4 +49,19 @@ json_t *sr_test_wait_job(const sr_test_server *s, const char *key, const char *j
 char *sr_test_submit(const sr_test_server *s, const char *key, const char *method, const char *path,
                      const char *body);
 
+/* The usual API test fixture: a server on a fresh temporary folder with a
+ * media root DIR/media (passed as --media-root), started with extra args,
+ * and keys of two accounts (alice: key_a, bob: key_b). NULL on failure. */
+typedef struct sr_test_world {
+    sr_test_server srv;
+    char key_a[128], key_b[128], account_a[64];
+} sr_test_world;
+sr_test_world *sr_test_world_start(const char *args);
+/* Stops the server and removes the folder; accepts NULL. */
+void sr_test_world_stop(sr_test_world *w);
+/* METHOD path with key and a JSON body (or NULL): path is under /pictoryapis
+ * unless it starts with '!' (then it is taken from the server's root). */
+int sr_test_api(const sr_test_world *w, const char *method, const char *path, const char *key, const char *body,
+                sr_http_resp *r);
+
 #endif
