@@ -1158,7 +1158,12 @@ static int emit(cctx *c, double total, json_t **out)
         json_object_set_new(out, "videoCodec", vc ? json_string(vc) : json_null());
         json_object_set_new(out, "audioCodec", ac ? json_string(ac) : json_null());
         json_object_set_new(out, "loudness", isnan(c->fmt.loudness) ? json_false() : json_real(c->fmt.loudness));
-        if ((rc = sr_out_format_check(&c->fmt, c->w, c->h, total, c->err))) goto done;
+        if ((rc = sr_out_format_check(&c->fmt, c->w, c->h, total, c->err))) { /* not yet in rp */
+            json_decref(markers);
+            json_decref(els);
+            json_decref(subs);
+            goto done;
+        }
     }
     json_object_set_new(rp, "sceneMarkers", markers);
     json_object_set_new(rp, "elements", els);

@@ -320,12 +320,12 @@ static int index_file(sr_library *lib, const char *full, const char *rel, int ki
     static const char *const sql[] = {
         "DELETE FROM item_fts WHERE rowid IN (SELECT id FROM item WHERE name=?1)",
         "DELETE FROM item WHERE name=?1",
-        "INSERT INTO "
-        "item(name,kind,mtime,size,width,height,duration,keywords,description,category,moods,"
-        "genres,seen)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,1)",
-        "INSERT INTO item_fts(rowid,keywords,description,category,moods,genres)"
-        " VALUES(last_insert_rowid(),?8,?9,?10,?11,?12)",
+        ("INSERT INTO "
+         "item(name,kind,mtime,size,width,height,duration,keywords,description,category,moods,"
+         "genres,seen)"
+         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,1)"),
+        ("INSERT INTO item_fts(rowid,keywords,description,category,moods,genres)"
+         " VALUES(last_insert_rowid(),?8,?9,?10,?11,?12)"),
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0] && !rc; i++) {
         if (sqlite3_prepare_v2(lib->db, sql[i], -1, &q, NULL)) {

@@ -583,7 +583,7 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     }
     if ((rc = sr_encoder_finish(enc, err))) goto done;
 
-publish: /* text files, thumbnail, then the MP3 and the main file */
+publish:; /* text files, thumbnail, then the MP3 and the main file (";": C11 labels a statement) */
     static const char *const text_ext[] = {".srt", ".vtt", ".txt"};
     for (int i = 0; i < 3; i++) {
         done_files[ndone] = malloc(n + 8);

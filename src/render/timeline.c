@@ -443,7 +443,11 @@ int sr_timeline_parse(const json_t *rp, const char *base_dir, sr_timeline **out,
             snprintf(m->field, sizeof m->field, "%s", p);
             if ((rc = get_path(e, "url", base_dir, p, &m->path, err)) == 0) tl->naudio++;
         }
-        if (rc) goto fail;
+        if (rc) { /* a visual refused half-way may hold its path and clips (vis has n zeroed slots) */
+            free(tl->vis[tl->nvis].path);
+            free(tl->vis[tl->nvis].clips);
+            goto fail;
+        }
     }
     if ((rc = parse_subtitles(json_object_get(rp, "subtitles"), err))) goto fail;
     *out = tl;
