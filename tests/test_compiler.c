@@ -62,23 +62,6 @@ static int compile(fx *f, const char *sb_text, int probe, json_t **rp, sr_err *e
     return rc;
 }
 
-static double num(const json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
-static const char *str(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
-
-/* The elements of rp with elementType et (and type ty when not NULL), in order. */
-static int find(const json_t *rp, const char *et, const char *ty, const json_t **out, int max)
-{
-    int n = 0;
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(rp, "elements"), i, e)
-    {
-        if (strcmp(str(e, "elementType"), et) || (ty && strcmp(str(e, "type"), ty))) continue;
-        if (n < max) out[n] = e;
-        n++;
-    }
-    return n;
-}
 
 /* Lines that words take at 0.55 em per character and per space (the contract of docs/storyboard.md). */
 static int est_lines(const json_t *words, double line_em)
@@ -89,7 +72,7 @@ static int est_lines(const json_t *words, double line_em)
     json_t *w;
     json_array_foreach(words, i, w)
     {
-        double ww = 0.55 * (double)strlen(str(w, "text")); /* ASCII text */
+        double ww = 0.55 * (double)strlen(sr_test_str(w, "text")); /* ASCII text */
         if (lines == 0 || x + 0.55 + ww > line_em) {
             lines++;
             x = ww;
@@ -129,8 +112,8 @@ static void test_narrated(void **state)
     assert_true(sr_is_render_params(rp));
 
     const json_t *out = json_object_get(rp, "output");
-    assert_int_equal(num(out, "width"), 320);
-    assert_int_equal((int)num(out, "fps"), 30);
+    assert_int_equal(sr_test_num(out, "width"), 320);
+    assert_int_equal((int)sr_test_num(out, "fps"), 30);
 
     /* scenes: the first story split in two; transitions overlap by 0.5 s */
     const json_t *mk = json_object_get(rp, "sceneMarkers");
@@ -138,33 +121,33 @@ static void test_narrated(void **state)
     double prev_end = 0;
     for (size_t i = 0; i < 5; i++) {
         const json_t *m = json_array_get(mk, i);
-        double td = num(m, "transitionDuration");
-        assert_int_equal((int)num(m, "sceneIndex"), (int)i);
+        double td = sr_test_num(m, "transitionDuration");
+        assert_int_equal((int)sr_test_num(m, "sceneIndex"), (int)i);
         if (i == 2) assert_true(fabs(td - 0.5) < 1e-9);      /* fade */
         if (i == 1 || i == 4) assert_true(td == 0);           /* split piece / none */
-        if (i == 0) assert_string_equal(str(m, "transition"), "none");
-        assert_true(fabs(num(m, "startTime") - (prev_end - td)) < 0.0015);
-        prev_end = num(m, "startTime") + num(m, "duration");
+        if (i == 0) assert_string_equal(sr_test_str(m, "transition"), "none");
+        assert_true(fabs(sr_test_num(m, "startTime") - (prev_end - td)) < 0.0015);
+        prev_end = sr_test_num(m, "startTime") + sr_test_num(m, "duration");
     }
-    assert_true(fabs(num(out, "duration") - prev_end) < 0.0015);
+    assert_true(fabs(sr_test_num(out, "duration") - prev_end) < 0.0015);
     /* the visual-only scene lasts its minimumDuration */
-    assert_true(fabs(num(json_array_get(mk, 3), "duration") - 2) < 1e-9);
+    assert_true(fabs(sr_test_num(json_array_get(mk, 3), "duration") - 2) < 1e-9);
 
     /* narration: one clip per story scene, inside its scene, after the transition */
     const json_t *vo[8];
-    assert_int_equal(find(rp, "audioElement", "voiceOver", vo, 8), 4);
+    assert_int_equal(sr_test_find(rp, "audioElement", "voiceOver", vo, 8), 4);
     for (int k = 0; k < 4; k++) {
-        int si = (int)num(vo[k], "sceneIndex");
+        int si = (int)sr_test_num(vo[k], "sceneIndex");
         const json_t *m = json_array_get(mk, (size_t)si);
-        double s = num(vo[k], "startTime"), d = num(vo[k], "duration");
-        assert_true(s >= num(m, "startTime") + num(m, "transitionDuration") - 1e-9);
-        assert_true(s + d <= num(m, "startTime") + num(m, "duration") + 1e-9);
-        double real = sr_test_media_duration(str(vo[k], "url"));
+        double s = sr_test_num(vo[k], "startTime"), d = sr_test_num(vo[k], "duration");
+        assert_true(s >= sr_test_num(m, "startTime") + sr_test_num(m, "transitionDuration") - 1e-9);
+        assert_true(s + d <= sr_test_num(m, "startTime") + sr_test_num(m, "duration") + 1e-9);
+        double real = sr_test_media_duration(sr_test_str(vo[k], "url"));
         assert_true(fabs(real - d) < 0.05);
-        assert_true(sr_test_audio_rms(str(vo[k], "url"), 0, d) > 0.01); /* speech, not silence */
+        assert_true(sr_test_audio_rms(sr_test_str(vo[k], "url"), 0, d) > 0.01); /* speech, not silence */
     }
-    assert_int_equal((int)num(vo[0], "sceneIndex"), 0);
-    assert_true(fabs(num(vo[0], "startTime") - 0.3) < 1e-9);
+    assert_int_equal((int)sr_test_num(vo[0], "sceneIndex"), 0);
+    assert_true(fabs(sr_test_num(vo[0], "startTime") - 0.3) < 1e-9);
 
     /* subtitles: in order, not overlapping, inside their scene, one line each */
     const json_t *subs = json_object_get(rp, "subtitles");
@@ -176,28 +159,28 @@ static void test_narrated(void **state)
     json_t *cue;
     json_array_foreach(subs, i, cue)
     {
-        int si = (int)num(cue, "sceneIndex");
+        int si = (int)sr_test_num(cue, "sceneIndex");
         const json_t *m = json_array_get(mk, (size_t)si);
-        double s = num(cue, "startTime"), e = num(cue, "endTime");
+        double s = sr_test_num(cue, "startTime"), e = sr_test_num(cue, "endTime");
         assert_true(s >= last - 1e-9);
         assert_true(e > s);
-        assert_true(s >= num(m, "startTime") - 1e-9);
-        assert_true(e <= num(m, "startTime") + num(m, "duration") + 1e-9);
+        assert_true(s >= sr_test_num(m, "startTime") - 1e-9);
+        assert_true(e <= sr_test_num(m, "startTime") + sr_test_num(m, "duration") + 1e-9);
         last = e;
-        assert_int_equal((int)num(cue, "maxLines"), si <= 1 ? 1 : 2);
-        assert_true(est_lines(json_object_get(cue, "words"), line_em) <= (int)num(cue, "maxLines"));
+        assert_int_equal((int)sr_test_num(cue, "maxLines"), si <= 1 ? 1 : 2);
+        assert_true(est_lines(json_object_get(cue, "words"), line_em) <= (int)sr_test_num(cue, "maxLines"));
         hidden += json_is_true(json_object_get(cue, "hidden"));
-        assert_string_equal(str(json_object_get(cue, "style"), "keywordColor"), "#ff0");
+        assert_string_equal(sr_test_str(json_object_get(cue, "style"), "keywordColor"), "#ff0");
         size_t j;
         json_t *w;
         double wl = s;
         json_array_foreach(json_object_get(cue, "words"), j, w)
         {
-            assert_true(num(w, "startTime") >= wl - 1e-9);
-            assert_true(num(w, "endTime") <= e + 1e-9);
-            wl = num(w, "startTime");
+            assert_true(sr_test_num(w, "startTime") >= wl - 1e-9);
+            assert_true(sr_test_num(w, "endTime") <= e + 1e-9);
+            wl = sr_test_num(w, "startTime");
             if (json_is_true(json_object_get(w, "keyword"))) {
-                if (!strcmp(str(w, "text"), "product") || !strcmp(str(w, "text"), "question.")) kw_product++;
+                if (!strcmp(sr_test_str(w, "text"), "product") || !strcmp(sr_test_str(w, "text"), "question.")) kw_product++;
                 else if (si == 0) kw_other++;
             }
         }
@@ -207,51 +190,51 @@ static void test_narrated(void **state)
     assert_true(hidden >= 1);
     /* no cue crosses a sentence: scene 0's last cue ends with "question." */
     const char *t0 = NULL;
-    json_array_foreach(subs, i, cue) if (num(cue, "sceneIndex") == 0) t0 = str(cue, "text");
+    json_array_foreach(subs, i, cue) if (sr_test_num(cue, "sceneIndex") == 0) t0 = sr_test_str(cue, "text");
     assert_non_null(t0);
     assert_non_null(strstr(t0, "question."));
     /* "Dr." and "3.5" did not split the second sentence */
-    assert_string_equal(str(json_array_get(json_object_get(rp, "elements"), 0), "type"), "image");
-    assert_non_null(strstr(str(rp, "transcript"), "Dr. Smith asked it in 3.5 seconds.\nOur team"));
+    assert_string_equal(sr_test_str(json_array_get(json_object_get(rp, "elements"), 0), "type"), "image");
+    assert_non_null(strstr(sr_test_str(rp, "transcript"), "Dr. Smith asked it in 3.5 seconds.\nOur team"));
 
     /* music over the whole video, ducked, muted during scene 2 */
     const json_t *mu[2];
-    assert_int_equal(find(rp, "audioElement", "music", mu, 2), 1);
-    assert_int_equal((int)num(mu[0], "sceneIndex"), -1);
-    assert_true(fabs(num(mu[0], "duration") - num(out, "duration")) < 1e-9);
+    assert_int_equal(sr_test_find(rp, "audioElement", "music", mu, 2), 1);
+    assert_int_equal((int)sr_test_num(mu[0], "sceneIndex"), -1);
+    assert_true(fabs(sr_test_num(mu[0], "duration") - sr_test_num(out, "duration")) < 1e-9);
     const json_t *duck = json_object_get(mu[0], "ducking");
-    assert_true(fabs(num(duck, "level") - 0.3) < 1e-9);
+    assert_true(fabs(sr_test_num(duck, "level") - 0.3) < 1e-9);
     const json_t *mr = json_object_get(mu[0], "mutedRanges");
     assert_int_equal(json_array_size(mr), 1);
-    assert_true(fabs(num(json_array_get(mr, 0), "start") - num(json_array_get(mk, 2), "startTime")) < 1e-9);
+    assert_true(fabs(sr_test_num(json_array_get(mr, 0), "start") - sr_test_num(json_array_get(mk, 2), "startTime")) < 1e-9);
 
     /* backgrounds, text, images, logo */
     const json_t *bg[8];
-    assert_int_equal(find(rp, "backgroundElement", NULL, bg, 8), 5);
+    assert_int_equal(sr_test_find(rp, "backgroundElement", NULL, bg, 8), 5);
     assert_non_null(json_object_get(bg[0], "motion"));
-    assert_true(num(json_object_get(bg[0], "motion"), "endZoom") > num(json_object_get(bg[0], "motion"), "startZoom"));
-    assert_true(num(json_object_get(bg[1], "motion"), "endZoom") < num(json_object_get(bg[1], "motion"), "startZoom"));
-    assert_string_equal(str(bg[2], "type"), "color");
+    assert_true(sr_test_num(json_object_get(bg[0], "motion"), "endZoom") > sr_test_num(json_object_get(bg[0], "motion"), "startZoom"));
+    assert_true(sr_test_num(json_object_get(bg[1], "motion"), "endZoom") < sr_test_num(json_object_get(bg[1], "motion"), "startZoom"));
+    assert_string_equal(sr_test_str(bg[2], "type"), "color");
     assert_non_null(json_object_get(bg[3], "colorOverlay"));
-    assert_true(str(bg[0], "url")[0] == '/');
+    assert_true(sr_test_str(bg[0], "url")[0] == '/');
     const json_t *tx[4];
-    assert_int_equal(find(rp, "SceneText", "text", tx, 4), 2); /* repeated on both split scenes */
-    assert_int_equal((int)num(json_object_get(tx[0], "style"), "fontSize"), 66);
-    assert_string_equal(str(tx[0], "position"), "top-center");
+    assert_int_equal(sr_test_find(rp, "SceneText", "text", tx, 4), 2); /* repeated on both split scenes */
+    assert_int_equal((int)sr_test_num(json_object_get(tx[0], "style"), "fontSize"), 66);
+    assert_string_equal(sr_test_str(tx[0], "position"), "top-center");
     const json_t *li[8];
-    assert_int_equal(find(rp, "layerItem", "image", li, 8), 3); /* 2 scene images + logo; missing one dropped */
-    assert_string_equal(str(li[2], "id"), "logo");
-    assert_int_equal((int)num(li[2], "sceneIndex"), -1);
-    assert_string_equal(str(li[2], "position"), "top-right");
-    assert_true(fabs(num(li[0], "left") - 0.05) < 1e-9);
+    assert_int_equal(sr_test_find(rp, "layerItem", "image", li, 8), 3); /* 2 scene images + logo; missing one dropped */
+    assert_string_equal(sr_test_str(li[2], "id"), "logo");
+    assert_int_equal((int)sr_test_num(li[2], "sceneIndex"), -1);
+    assert_string_equal(sr_test_str(li[2], "position"), "top-right");
+    assert_true(fabs(sr_test_num(li[0], "left") - 0.05) < 1e-9);
     assert_true(json_array_size(json_object_get(rp, "warnings")) >= 1);
 
     /* the second compile hits the speech cache: same files */
     json_t *rp2 = NULL;
     assert_int_equal(compile(f, narrated_sb, 1, &rp2, &err), 0);
     const json_t *vo2[8];
-    find(rp2, "audioElement", "voiceOver", vo2, 8);
-    assert_string_equal(str(vo2[0], "url"), str(vo[0], "url"));
+    sr_test_find(rp2, "audioElement", "voiceOver", vo2, 8);
+    assert_string_equal(sr_test_str(vo2[0], "url"), sr_test_str(vo[0], "url"));
     json_decref(rp2);
     json_decref(rp);
 }
@@ -267,11 +250,11 @@ static void test_voices_rotate_and_speed(void **state)
                      "{\"story\":\"What problem are we really trying to solve today?\"}]}";
     assert_int_equal(compile(f, sb, 0, &rp, &err), 0);
     const json_t *vo[4];
-    assert_int_equal(find(rp, "audioElement", "voiceOver", vo, 4), 2);
-    assert_string_not_equal(str(vo[0], "url"), str(vo[1], "url"));
-    assert_true(num(vo[1], "duration") < num(vo[0], "duration") * 0.75); /* speed 200 */
+    assert_int_equal(sr_test_find(rp, "audioElement", "voiceOver", vo, 4), 2);
+    assert_string_not_equal(sr_test_str(vo[0], "url"), sr_test_str(vo[1], "url"));
+    assert_true(sr_test_num(vo[1], "duration") < sr_test_num(vo[0], "duration") * 0.75); /* speed 200 */
     /* 16:9 default */
-    assert_int_equal((int)num(json_object_get(rp, "output"), "width"), 1920);
+    assert_int_equal((int)sr_test_num(json_object_get(rp, "output"), "width"), 1920);
     json_decref(rp);
 }
 
@@ -284,15 +267,15 @@ static void test_silent_estimated(void **state)
                      "{\"story\":\"Another one here.\",\"minimumDuration\":3}]}";
     assert_int_equal(compile(f, sb, 0, &rp, &err), 0);
     const json_t *vo[2];
-    assert_int_equal(find(rp, "audioElement", NULL, vo, 2), 0);
+    assert_int_equal(sr_test_find(rp, "audioElement", NULL, vo, 2), 0);
     const json_t *mk = json_object_get(rp, "sceneMarkers");
-    assert_true(fabs(num(json_array_get(mk, 0), "duration") - 5) < 1e-9);
-    assert_true(fabs(num(json_array_get(mk, 1), "duration") - 3) < 1e-9);
+    assert_true(fabs(sr_test_num(json_array_get(mk, 0), "duration") - 5) < 1e-9);
+    assert_true(fabs(sr_test_num(json_array_get(mk, 1), "duration") - 3) < 1e-9);
     const json_t *cue = json_array_get(json_object_get(rp, "subtitles"), 0);
     /* ~15 characters a second: 5 words, 21 characters */
-    double span = num(cue, "endTime") - num(cue, "startTime");
+    double span = sr_test_num(cue, "endTime") - sr_test_num(cue, "startTime");
     assert_true(span > 1.0 && span < 2.5);
-    assert_int_equal((int)num(json_object_get(rp, "output"), "height"), 1920);
+    assert_int_equal((int)sr_test_num(json_object_get(rp, "output"), "height"), 1920);
     json_decref(rp);
 }
 

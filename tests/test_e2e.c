@@ -26,11 +26,6 @@ static const char *mp4;
 #define W 320
 #define H 180
 
-static double num(const json_t *o, const char *k)
-{
-    return json_number_value(json_object_get(o, k));
-}
-
 /* Pixels in a rectangle whose luma is above thr. */
 static int bright_pixels(const sr_frame *f, int x0, int y0, int w, int h, int thr)
 {
@@ -94,7 +89,7 @@ static int teardown(void **state)
 static void test_duration_and_files(void **state)
 {
     (void)state;
-    double dur = num(json_object_get(rp, "output"), "duration");
+    double dur = sr_test_num(json_object_get(rp, "output"), "duration");
     assert_true(dur > 3.0);
     double got = sr_test_media_duration(mp4);
     if (fabs(got - dur) > 0.15) fail_msg("video lasts %.2f s, timeline %.2f s", got, dur);
@@ -123,9 +118,9 @@ static void test_subtitles_only_during_cue(void **state)
     (void)state;
     const json_t *cue = json_array_get(json_object_get(rp, "subtitles"), 0);
     assert_non_null(cue);
-    double s = num(cue, "startTime"), e = num(cue, "endTime");
+    double s = sr_test_num(cue, "startTime"), e = sr_test_num(cue, "endTime");
     const json_t *m1 = json_array_get(json_object_get(rp, "sceneMarkers"), 1);
-    double scene1 = num(m1, "startTime");
+    double scene1 = sr_test_num(m1, "startTime");
     assert_true(e + 0.3 < scene1); /* the end pause leaves a gap without a cue */
     sr_frame *on = sr_test_decode_frame(mp4, (s + e) / 2);
     sr_frame *off = sr_test_decode_frame(mp4, (e + scene1) / 2);
@@ -147,7 +142,7 @@ static void test_crossfade_and_motion(void **state)
 {
     (void)state;
     const json_t *m1 = json_array_get(json_object_get(rp, "sceneMarkers"), 1);
-    double s1 = num(m1, "startTime"), td = num(m1, "transitionDuration");
+    double s1 = sr_test_num(m1, "startTime"), td = sr_test_num(m1, "transitionDuration");
     assert_true(td > 0.2);
     sr_frame *before = sr_test_decode_frame(mp4, s1 - 0.2);
     sr_frame *mid = sr_test_decode_frame(mp4, s1 + td / 2);
@@ -190,7 +185,7 @@ static void test_logo_blend(void **state)
 {
     (void)state;
     const json_t *cue = json_array_get(json_object_get(rp, "subtitles"), 0);
-    sr_frame *f = sr_test_decode_frame(mp4, num(cue, "startTime") + 0.2);
+    sr_frame *f = sr_test_decode_frame(mp4, sr_test_num(cue, "startTime") + 0.2);
     assert_non_null(f);
     /* logo: 20% of 320 = 64 px wide, top-right, 50% green over blue */
     double rgb[3];
@@ -217,14 +212,14 @@ static void test_narration_and_ducking(void **state)
     json_array_foreach(els, i, e) {
         const char *t = json_string_value(json_object_get(e, "type"));
         if (t && !strcmp(t, "voiceOver")) {
-            vs = num(e, "startTime");
-            vd = num(e, "duration");
+            vs = sr_test_num(e, "startTime");
+            vd = sr_test_num(e, "duration");
         }
     }
     assert_true(vs >= 0 && vd > 0.5);
     double voice = sr_test_audio_rms(mp4, vs + 0.1, vs + vd - 0.1);
     const json_t *m1 = json_array_get(json_object_get(rp, "sceneMarkers"), 1);
-    double s1 = num(m1, "startTime") + num(m1, "transitionDuration");
+    double s1 = sr_test_num(m1, "startTime") + sr_test_num(m1, "transitionDuration");
     /* the 440 Hz music: ducked under the narration, full in the visual-only scene */
     double under = sr_test_audio_tone(mp4, vs + 0.35, vs + vd - 0.05, 440);
     double free_ = sr_test_audio_tone(mp4, s1 + 0.2, s1 + 1.2, 440);

@@ -54,22 +54,6 @@ static int compile(fx *f, const char *sb_text, json_t **rp, sr_err *err)
     return rc;
 }
 
-static double num(const json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
-static const char *str(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
-
-static int find(const json_t *rp, const char *et, const char *ty, const json_t **out, int max)
-{
-    int n = 0;
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(rp, "elements"), i, e)
-    {
-        if (strcmp(str(e, "elementType"), et) || (ty && strcmp(str(e, "type"), ty))) continue;
-        if (n < max) out[n] = e;
-        n++;
-    }
-    return n;
-}
 
 /* The sample rate in a WAV header. */
 static int wav_rate(const char *path)
@@ -104,15 +88,15 @@ static double narration(fx *f, const char *story, int ssml, const char *speaker,
     int rc = compile(f, one_scene(story, ssml, speaker), &rp, &e);
     if (rc) fprintf(stderr, "compile: %s (%s)\n", e.msg, e.field);
     assert_int_equal(rc, 0);
-    assert_int_equal(find(rp, "audioElement", "voiceOver", vo, 2), 1);
-    double d = sr_test_media_duration(str(vo[0], "url"));
+    assert_int_equal(sr_test_find(rp, "audioElement", "voiceOver", vo, 2), 1);
+    double d = sr_test_media_duration(sr_test_str(vo[0], "url"));
     if (subs) {
         subs[0] = 0;
         size_t i;
         json_t *c;
         json_array_foreach(json_object_get(rp, "subtitles"), i, c)
         {
-            strncat(subs, str(c, "text"), n - strlen(subs) - 2);
+            strncat(subs, sr_test_str(c, "text"), n - strlen(subs) - 2);
             strcat(subs, " ");
         }
     }
@@ -197,11 +181,11 @@ static void test_engines_and_scene_override(void **state)
                      &rp, &e);
     if (rc) fprintf(stderr, "%s\n", e.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(find(rp, "audioElement", "voiceOver", vo, 4), 3);
-    assert_int_equal(wav_rate(str(vo[0], "url")), 22050); /* espeak-ng */
-    assert_int_equal(wav_rate(str(vo[1], "url")), 16000); /* flite slt */
-    assert_int_equal(wav_rate(str(vo[2], "url")), 8000);  /* flite kal */
-    for (int i = 0; i < 3; i++) assert_true(sr_test_audio_rms(str(vo[i], "url"), 0, num(vo[i], "duration")) > 0.02);
+    assert_int_equal(sr_test_find(rp, "audioElement", "voiceOver", vo, 4), 3);
+    assert_int_equal(wav_rate(sr_test_str(vo[0], "url")), 22050); /* espeak-ng */
+    assert_int_equal(wav_rate(sr_test_str(vo[1], "url")), 16000); /* flite slt */
+    assert_int_equal(wav_rate(sr_test_str(vo[2], "url")), 8000);  /* flite kal */
+    for (int i = 0; i < 3; i++) assert_true(sr_test_audio_rms(sr_test_str(vo[i], "url"), 0, sr_test_num(vo[i], "duration")) > 0.02);
     json_decref(rp);
 
     rc = compile(f, one_scene("Hello", 0, "nobody-at-all"), &rp, &e);
@@ -317,34 +301,34 @@ static void test_external_voice_sync(void **state)
     int rc = compile(f, buf, &rp, &e);
     if (rc) fprintf(stderr, "%s (%s)\n", e.msg, e.field);
     assert_int_equal(rc, 0);
-    assert_int_equal(find(rp, "backgroundElement", NULL, bg, 4), 3);
+    assert_int_equal(sr_test_find(rp, "backgroundElement", NULL, bg, 4), 3);
     static const double want[] = {0, 1.4, 2.375, 3.0};
     for (int i = 0; i < 3; i++) {
-        fprintf(stderr, "scene %d: %.3f + %.3f\n", i, num(bg[i], "startTime"), num(bg[i], "duration"));
-        assert_true(fabs(num(bg[i], "startTime") - want[i]) <= 0.15);
-        assert_true(fabs(num(bg[i], "startTime") + num(bg[i], "duration") - want[i + 1]) <= 0.15);
+        fprintf(stderr, "scene %d: %.3f + %.3f\n", i, sr_test_num(bg[i], "startTime"), sr_test_num(bg[i], "duration"));
+        assert_true(fabs(sr_test_num(bg[i], "startTime") - want[i]) <= 0.15);
+        assert_true(fabs(sr_test_num(bg[i], "startTime") + sr_test_num(bg[i], "duration") - want[i + 1]) <= 0.15);
     }
-    assert_int_equal(find(rp, "audioElement", "voiceOver", vo, 4), 1); /* the file only, no TTS */
-    assert_true(strstr(str(vo[0], "url"), "narration.wav") != NULL);
-    assert_true(fabs(num(vo[0], "startTime")) < 1e-6);
-    assert_true(fabs(num(vo[0], "duration") - 3.0) <= 0.05);
-    assert_true(fabs(num(vo[0], "volume") - sqrt(2.0)) < 1e-3);
+    assert_int_equal(sr_test_find(rp, "audioElement", "voiceOver", vo, 4), 1); /* the file only, no TTS */
+    assert_true(strstr(sr_test_str(vo[0], "url"), "narration.wav") != NULL);
+    assert_true(fabs(sr_test_num(vo[0], "startTime")) < 1e-6);
+    assert_true(fabs(sr_test_num(vo[0], "duration") - 3.0) <= 0.05);
+    assert_true(fabs(sr_test_num(vo[0], "volume") - sqrt(2.0)) < 1e-3);
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(rp, "subtitles"), i, c)
     {
         int k = (int)json_integer_value(json_object_get(c, "sceneIndex"));
-        assert_true(num(c, "startTime") >= want[k] - 0.15);
-        assert_true(num(c, "endTime") <= want[k + 1] + 0.15);
+        assert_true(sr_test_num(c, "startTime") >= want[k] - 0.15);
+        assert_true(sr_test_num(c, "endTime") <= want[k + 1] + 0.15);
     }
     json_decref(rp);
 
     snprintf(buf, sizeof buf, sb, "false");
     assert_int_equal(compile(f, buf, &rp, &e), 0);
-    assert_int_equal(find(rp, "audioElement", "voiceOver", vo, 4), 1);
-    assert_true(fabs(num(vo[0], "startTime")) < 1e-6);
-    find(rp, "backgroundElement", NULL, bg, 4);
-    assert_true(num(bg[1], "startTime") > 1.7); /* the text's own pace, not the pauses */
+    assert_int_equal(sr_test_find(rp, "audioElement", "voiceOver", vo, 4), 1);
+    assert_true(fabs(sr_test_num(vo[0], "startTime")) < 1e-6);
+    sr_test_find(rp, "backgroundElement", NULL, bg, 4);
+    assert_true(sr_test_num(bg[1], "startTime") > 1.7); /* the text's own pace, not the pauses */
     json_decref(rp);
 
     /* a per-scene externalVoice and a missing voiceUrl are refused by name */

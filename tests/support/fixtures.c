@@ -366,3 +366,28 @@ char *sr_test_read(const char *path)
     fclose(f);
     return b;
 }
+
+double sr_test_num(const json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+const char *sr_test_str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+int sr_test_find(const json_t *rp, const char *et, const char *ty, const json_t **out, int max)
+{
+    int n = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(rp, "elements"), i, e)
+    {
+        const char *t = sr_test_str(e, "type");
+        if (strcmp(sr_test_str(e, "elementType"), et) || (ty && (!t || strcmp(t, ty)))) continue;
+        if (n < max) out[n] = e;
+        n++;
+    }
+    return n;
+}

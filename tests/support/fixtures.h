@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "render/frame.h"
 
 /* A fresh temporary folder (malloc'd path), removed by sr_test_rmdir. */
@@ -39,5 +41,12 @@ double sr_test_audio_tone(const char *path, double t0, double t1, double freq);
 double sr_test_media_duration(const char *path);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL when it cannot. */
 char *sr_test_read(const char *path);
+
+/* Reading a timeline (renderParams): o[k] as a number / string (0 / NULL when absent). */
+double sr_test_num(const json_t *o, const char *k);
+const char *sr_test_str(const json_t *o, const char *k);
+/* The elements of rp with elementType et (and type ty when not NULL), in order: the first max
+ * go to out; returns how many there are. */
+int sr_test_find(const json_t *rp, const char *et, const char *ty, const json_t **out, int max);
 
 #endif
