@@ -1,6 +1,7 @@
-# Every tests/test_<name>.c is one cmocka executable and one ctest test.
+# Every tests/test_<name>.c (and tests/compat/test_<name>.c: Pictory client flows) is one cmocka
+# executable and one ctest test.
 # A test links the libraries named in its first line comment:  /* libs: sr_render sr_common */
-file(GLOB SR_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
+file(GLOB SR_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c ${CMAKE_SOURCE_DIR}/tests/compat/test_*.c)
 file(GLOB SR_TEST_SUPPORT CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
 add_library(sr_testsupport STATIC ${SR_TEST_SUPPORT} ${CMAKE_SOURCE_DIR}/tests/support/empty.c)
 target_include_directories(sr_testsupport PUBLIC ${CMAKE_SOURCE_DIR}/tests/support)
