@@ -228,6 +228,27 @@ static void test_usage_errors(void **state)
     assert_int_equal(st, 2);
 }
 
+/* Every command and subcommand answers --help with its usage (exit 0, on
+ * stdout); an unknown option names itself and points at --help. */
+static void test_help(void **state)
+{
+    (void)state;
+    static const char *const cmds[] = {"render", "preview", "voices", "serve", "keys", "keys create"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        int st = -1;
+        char *out = sr_test_sh_out(&st, "'%s' %s --help 2>/dev/null", bin, cmds[i]);
+        assert_non_null(out);
+        if (st != 0 || strncmp(out, "usage: storyreel ", 17) || !strstr(out, "--help"))
+            fail_msg("storyreel %s --help: status %d, output:\n%s", cmds[i], st, out);
+        free(out);
+        out = sr_test_sh_out(&st, "'%s' %s --no-such-option 2>&1 >/dev/null", bin, cmds[i]);
+        assert_non_null(out);
+        if (st != 1 || !strstr(out, "INVALID_REQUEST_BODY: unknown option --no-such-option") || !strstr(out, "--help"))
+            fail_msg("storyreel %s --no-such-option: status %d, output:\n%s", cmds[i], st, out);
+        free(out);
+    }
+}
+
 int main(void)
 {
     bin = getenv("SR_BINARY");
@@ -240,7 +261,7 @@ int main(void)
         cmocka_unit_test(test_malformed_json), cmocka_unit_test(test_no_scenes),
         cmocka_unit_test(test_two_sources),    cmocka_unit_test(test_bad_media),
         cmocka_unit_test(test_out_of_range),   cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_usage_errors),  cmocka_unit_test(test_help),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sr_test_rmdir(dir);

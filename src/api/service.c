@@ -106,6 +106,40 @@ static int set_opt(opts *o, const struct opt_def *d, const char *v, sr_err *err)
     }
 }
 
+/* -h/--help anywhere among argv. */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+    return 0;
+}
+
+/* The usage of `storyreel CMD` and the options of the table that it takes
+ * (keys takes only --data and the keys options; serve all the others). */
+static void print_help(FILE *f, const char *cmd)
+{
+    int keys = !strcmp(cmd, "keys");
+    if (keys)
+        fprintf(f, "usage: storyreel keys create --name NAME [--account ID] [--data DIR] [--json]\n"
+                   "       storyreel keys list [--data DIR] [--json]\n"
+                   "       storyreel keys revoke ID|PREFIX [--data DIR]\n"
+                   "API keys of the service: create (prints the key once), list, revoke.\n");
+    else
+        fprintf(f, "usage: storyreel serve [OPTION]...\n"
+                   "The HTTP API (docs/api.md) with its render workers. Options (also VAR=value in the\n"
+                   "environment; an option given on the command line wins):\n");
+    fprintf(f, "options:\n");
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const struct opt_def *d = &opt_defs[i];
+        int keys_opt = !strcmp(d->name, "--name") || !strcmp(d->name, "--account") || !strcmp(d->name, "--json");
+        if (!d->help || (keys && !keys_opt && strcmp(d->name, "--data")) || (!keys && keys_opt)) continue;
+        char env[64] = "";
+        if (d->env) snprintf(env, sizeof env, " [%s]", d->env);
+        fprintf(f, "  %-26s %s%s\n", d->name, d->help, env);
+    }
+    fprintf(f, "  %-26s %s\n", "-h, --help", "show this help");
+}
+
 static int parse_opts(int argc, char **argv, opts *o, char **positional, int max_pos, sr_err *err)
 {
     memset(o, 0, sizeof *o);
@@ -141,7 +175,8 @@ static int parse_opts(int argc, char **argv, opts *o, char **positional, int max
         for (size_t k = 0; k < N_OPTS; k++)
             if (strlen(opt_defs[k].name) == nlen && !strncmp(argv[i], opt_defs[k].name, nlen)) d = &opt_defs[k];
         if (!d) {
-            if (argv[i][0] == '-') return sr_err_set(err, SR_EINVALID_FIELD, argv[i], "unknown option %s", argv[i]);
+            if (argv[i][0] == '-')
+                return sr_err_set(err, SR_EINVALID_FIELD, argv[i], "unknown option %s (see --help)", argv[i]);
             if (npos >= max_pos) return sr_err_set(err, SR_EINVALID_FIELD, argv[i], "unexpected %s", argv[i]);
             positional[npos++] = argv[i];
             continue;
@@ -316,6 +351,10 @@ int sr_service_serve_main(int argc, char **argv)
     hook_thread hooks = {0};
     pthread_t hook_th;
     int have_hooks = 0, rc = 1;
+    if (wants_help(argc, argv)) {
+        print_help(stdout, "serve");
+        return 0;
+    }
     if (parse_opts(argc, argv, &o, NULL, 0, &err) || prepare_data(&o.cfg, &err)) return fail(&err);
     if (curl_global_init(CURL_GLOBAL_DEFAULT)) return fail(&err);
     if (open_store(&o.cfg, &st, &err)) {
@@ -444,11 +483,13 @@ int sr_service_keys_main(int argc, char **argv)
     sr_err err = {0};
     char *pos[2] = {NULL, NULL};
     sr_store *st = NULL;
+    if (wants_help(argc, argv)) {
+        print_help(stdout, "keys");
+        return 0;
+    }
     if (parse_opts(argc, argv, &o, pos, 2, &err)) return fail(&err);
     if (!pos[0] || (strcmp(pos[0], "create") && strcmp(pos[0], "list") && strcmp(pos[0], "revoke"))) {
-        fprintf(stderr, "usage: storyreel keys create --name NAME [--account ID] [--data DIR] [--json]\n"
-                        "       storyreel keys list [--data DIR] [--json]\n"
-                        "       storyreel keys revoke ID|PREFIX [--data DIR]\n");
+        print_help(stderr, "keys");
         return 2;
     }
     if (prepare_data(&o.cfg, &err) || open_store(&o.cfg, &st, &err)) return fail(&err);

@@ -26,6 +26,52 @@ static int fail(const sr_err *e)
     return 1;
 }
 
+/* `storyreel CMD --help`: the command's usage and options. */
+static const struct {
+    const char *cmd, *text;
+} helps[] = {
+    {"render", "usage: storyreel render FILE.json -o OUT.mp4 [OPTION]...\n"
+               "Renders a storyboard or a renderParams timeline into OUT.mp4 (or .webm/.gif/.mp3 by the\n"
+               "timeline's output format) with OUT.srt, OUT.vtt, OUT.txt, OUT.jpg and OUT.mp3 beside it.\n"
+               "options:\n"
+               "  -o, --output OUT         the video to write (required)\n"
+               "  --cache DIR              speech cache (default $STORYREEL_CACHE or ~/.cache/storyreel)\n"
+               "  --threads N              encoder threads (default: automatic)\n"
+               "  --library DIR            media library to pick visuals from\n"
+               "  --music-library DIR      music library to pick background music from\n"
+               "  --brand KIT.json         a brand kit (logo, colours, fonts, intro/outro)\n"
+               "  --var NAME=VALUE         fill a template's {{NAME}} (repeatable)\n"
+               "  -q, --quiet              no progress on standard error\n"
+               "  -h, --help               show this help\n"},
+    {"preview", "usage: storyreel preview FILE.json [OPTION]...\n"
+                "Compiles a storyboard and prints its timeline (renderParams JSON) without encoding.\n"
+                "options:\n"
+                "  --cache DIR              speech cache\n"
+                "  --library DIR            media library to pick visuals from\n"
+                "  --music-library DIR      music library to pick background music from\n"
+                "  --brand KIT.json         a brand kit\n"
+                "  --var NAME=VALUE         fill a template's {{NAME}} (repeatable)\n"
+                "  -h, --help               show this help\n"},
+    {"voices", "usage: storyreel voices\n"
+               "Lists the installed voices: engine, speaker id, language, gender, name.\n"
+               "options:\n"
+               "  -h, --help               show this help\n"},
+};
+
+/* 1 when argv asks for help and cmd's help was printed (serve and keys print their own). */
+static int help_asked(const char *cmd, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-h") && strcmp(argv[i], "--help")) continue;
+        for (size_t k = 0; k < sizeof helps / sizeof helps[0]; k++) {
+            if (strcmp(helps[k].cmd, cmd)) continue;
+            fputs(helps[k].text, stdout);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage:\n"
@@ -34,7 +80,8 @@ static void usage(FILE *f)
                "  storyreel preview FILE.json [--cache DIR] [--library DIR] [--music-library DIR]\n"
                "  storyreel voices\n"
                "  storyreel serve [--data DIR] [--listen HOST:PORT] [--workers N] ...\n"
-               "  storyreel keys create|list|revoke ...\n");
+               "  storyreel keys create|list|revoke ...\n"
+               "storyreel COMMAND --help shows a command's options.\n");
 }
 
 typedef struct cli_opts {
@@ -75,7 +122,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o, sr_err *err)
         }
         else if (!strcmp(a, "--threads") && more) o->threads = atoi(argv[++i]);
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
-        else if (a[0] == '-' && a[1]) return sr_err_set(err, SR_EINVALID_FIELD, a, "unknown option %s", a);
+        else if (a[0] == '-' && a[1]) return sr_err_set(err, SR_EINVALID_FIELD, a, "unknown option %s (see --help)", a);
         else if (!o->file) o->file = a;
         else return sr_err_set(err, SR_EINVALID_FIELD, a, "unexpected argument %s", a);
     }
@@ -189,9 +236,12 @@ static int cmd_preview(int argc, char **argv)
 
 static int cmd_voices(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
     sr_err err = {0};
+    if (argc > 0) {
+        sr_err_set(&err, SR_EINVALID_FIELD, argv[0], "%s %s (see --help)",
+                   argv[0][0] == '-' ? "unknown option" : "unexpected argument", argv[0]);
+        return fail(&err);
+    }
     sr_tts_voice *v = NULL;
     int n = sr_tts_list_all(&v, &err);
     if (n < 0) return fail(&err);
@@ -218,8 +268,11 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 2, argv + 2);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name)) continue;
+        if (help_asked(argv[1], argc - 2, argv + 2)) return 0;
+        return commands[i].fn(argc - 2, argv + 2);
+    }
     fprintf(stderr, "storyreel: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
