@@ -246,6 +246,12 @@ static void test_preview_project_flow(void **state)
     snprintf(want, sizeof want, "bytes 10-109/%zu", total);
     assert_string_equal(sr_http_header(&r, "Content-Range", cr, sizeof cr), want);
     sr_http_resp_free(&r);
+    /* an open range, as browsers send it for <video>: the whole file */
+    assert_int_equal(sr_http("GET", video, NULL, "Range: bytes=0-\r\n", NULL, 0, &r), 206);
+    assert_int_equal(r.body_len, total);
+    snprintf(want, sizeof want, "bytes 0-%zu/%zu", total - 1, total);
+    assert_string_equal(sr_http_header(&r, "Content-Range", cr, sizeof cr), want);
+    sr_http_resp_free(&r);
     assert_int_equal(sr_http("GET", video, NULL, "Range: bytes=999999999-\r\n", NULL, 0, &r), 416);
     sr_http_resp_free(&r);
     char guessed[512];

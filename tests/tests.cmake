@@ -18,3 +18,11 @@ foreach(src ${SR_TESTS})
     ENVIRONMENT "SR_SOURCE_DIR=${CMAKE_SOURCE_DIR};SR_BINARY=$<TARGET_FILE:storyreel>;SR_BUILD_DIR=${CMAKE_BINARY_DIR};LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp"
     TIMEOUT 300)
 endforeach()
+
+# The console in a real browser (tests/console/*.test.mjs): node's test runner, puppeteer-core from
+# npm (package.json) driving Debian's chromium; both installed by scripts/install-deps.
+find_program(SR_NODE node REQUIRED)
+add_test(NAME test_console COMMAND ${SR_NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/console/)
+set_tests_properties(test_console PROPERTIES
+  ENVIRONMENT "SR_SOURCE_DIR=${CMAKE_SOURCE_DIR};SR_BINARY=$<TARGET_FILE:storyreel>;SR_BUILD_DIR=${CMAKE_BINARY_DIR}"
+  TIMEOUT 300)

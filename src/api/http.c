@@ -23,6 +23,7 @@
 
 #include "api/api.h"
 #include "api/brand_routes.h"
+#include "api/console_routes.h"
 #include "api/library_routes.h"
 #include "api/voices_routes.h"
 #include "common/util.h"
@@ -834,8 +835,11 @@ static int parse_range(const char *hv, int64_t size, int64_t *from, int64_t *to)
     } else {
         long long a = strtoll(p, &end, 10);
         if (*end != '-' || a < 0) return -1;
-        long long b = end[1] ? strtoll(end + 1, &end, 10) : size - 1;
-        if (*end && end[0] != 0) return -1;
+        long long b = size - 1; /* "bytes=A-": to the end (what browsers ask for) */
+        if (end[1]) {
+            b = strtoll(end + 1, &end, 10);
+            if (*end) return -1;
+        }
         if (b >= size) b = size - 1;
         if (a >= size || a > b) return -1;
         *from = a, *to = b;
@@ -888,6 +892,34 @@ static enum MHD_Result h_files(hctx *h)
     return queue(h, pr > 0 ? 206 : 200, resp);
 }
 
+/* The console's pages and the OpenAPI document, from memory (console_routes.h). */
+static enum MHD_Result reply_asset(hctx *h, const char *name)
+{
+    const sr_asset *as = sr_asset_find(name);
+    if (!as) return reply_error(h, 404, "NOT_FOUND", NULL, "no such file");
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(as->size, (void *)as->data, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", as->content_type);
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data: blob: http: https:; media-src 'self' blob: "
+                            "http: https:; connect-src 'self' http: https:; worker-src 'self' blob:; "
+                            "frame-ancestors 'none'");
+    return queue(h, 200, resp);
+}
+
+static enum MHD_Result h_console(hctx *h)
+{
+    return reply_asset(h, h->r->params[0][0] ? h->r->params[0] : "index.html");
+}
+
+static enum MHD_Result h_openapi(hctx *h)
+{
+    return reply_asset(h, "openapi.json");
+}
+
 /* --------------------------------------------------------------- routes */
 
 static const route routes[] = {
@@ -895,6 +927,9 @@ static const route routes[] = {
     {"GET", "/metrics", h_metrics, AUTH_NONE, BODY_JSON},
     {"GET", "/files/**", h_files, AUTH_NONE, BODY_JSON},
     {"HEAD", "/files/**", h_files, AUTH_NONE, BODY_JSON},
+    {"GET", "/console", h_console, AUTH_NONE, BODY_JSON},
+    {"GET", "/console/**", h_console, AUTH_NONE, BODY_JSON},
+    {"GET", "/openapi.json", h_openapi, AUTH_NONE, BODY_JSON},
     {"POST", "/v1/oauth2/token", h_token, AUTH_NONE, BODY_JSON},
     {"PUT", "/v1/media/upload/*", h_upload_put, AUTH_NONE, BODY_UPLOAD},
     {"POST", "/v1/media/generateurl", h_generateurl, AUTH_KEY, BODY_JSON},

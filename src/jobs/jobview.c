@@ -40,7 +40,11 @@ static void completed(json_t *data, const sr_job *j, const char *public_url)
             json_t *v = json_object_get(res, copy[i]);
             if (v) json_object_set(data, copy[i], v);
         }
-        json_object_set_new(data, "previewUrl", json_null());
+        /* Pictory's clients open data.preview: here the console's view of this preview */
+        char link[1200];
+        snprintf(link, sizeof link, "%s/console#preview=%s", public_url, j->id);
+        json_object_set_new(data, "preview", json_string(link));
+        json_object_set_new(data, "previewUrl", json_string(link));
     } else {
         for (size_t i = 0; i < sizeof output_fields / sizeof output_fields[0]; i++) {
             const char *key = json_string_value(json_object_get(res, output_fields[i].key));
