@@ -19,10 +19,14 @@ foreach(src ${SR_TESTS})
     TIMEOUT 300)
 endforeach()
 
-# The console in a real browser (tests/console/*.test.mjs): node's test runner, puppeteer-core from
-# npm (package.json) driving Debian's chromium; both installed by scripts/install-deps.
+# Node tests (tests/console/*.test.mjs, node's test runner): the console in a real browser
+# (puppeteer-core from npm driving Debian's chromium) and the OpenAPI document's examples against a
+# real server (ajv, @redocly/cli); all installed by scripts/install-deps.
 find_program(SR_NODE node REQUIRED)
-add_test(NAME test_console COMMAND ${SR_NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/console/)
-set_tests_properties(test_console PROPERTIES
-  ENVIRONMENT "SR_SOURCE_DIR=${CMAKE_SOURCE_DIR};SR_BINARY=$<TARGET_FILE:storyreel>;SR_BUILD_DIR=${CMAKE_BINARY_DIR}"
-  TIMEOUT 300)
+foreach(t console openapi)
+  add_test(NAME test_${t}_node COMMAND ${SR_NODE} --test --test-reporter=spec
+           ${CMAKE_SOURCE_DIR}/tests/console/${t}.test.mjs)
+  set_tests_properties(test_${t}_node PROPERTIES
+    ENVIRONMENT "SR_SOURCE_DIR=${CMAKE_SOURCE_DIR};SR_BINARY=$<TARGET_FILE:storyreel>;SR_BUILD_DIR=${CMAKE_BINARY_DIR}"
+    TIMEOUT 300)
+endforeach()

@@ -15,6 +15,10 @@ typedef struct sr_api sr_api;
  * by the supervisor). The pointers must outlive the server. */
 int sr_api_create(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, const char *server_secret,
                   const volatile int *workers_alive, sr_api **out, sr_err *err);
+/* Route i of the route table (method, pattern as matched after the optional
+ * /pictoryapis prefix; "*" one segment, "**" the rest): 1, or 0 past the end.
+ * The OpenAPI document (docs/openapi.yaml) is checked against it. */
+int sr_api_route(size_t i, const char **method, const char **pattern);
 /* Stops the server (waits for requests in flight) and frees it. Accepts NULL. */
 void sr_api_destroy(sr_api *a);
 

@@ -961,6 +961,14 @@ static const route routes[] = {
 };
 static const size_t n_routes = sizeof routes / sizeof routes[0];
 
+int sr_api_route(size_t i, const char **method, const char **pattern)
+{
+    if (i >= n_routes) return 0;
+    *method = routes[i].method;
+    *pattern = routes[i].pattern;
+    return 1;
+}
+
 /* Matches path against pattern, filling params; 1 on a match. */
 static int match(const char *pattern, const char *path, char params[MAX_PARAMS][MAX_PARAM_LEN])
 {

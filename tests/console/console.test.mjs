@@ -3,50 +3,22 @@
 // screenshots of each step go to $SR_BUILD_DIR/console-shots/. Never skips: a missing browser fails.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {spawn, execFileSync} from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import {startServer, sleep} from './server.mjs';
 
-const bin = process.env.SR_BINARY;
 const shots = path.join(process.env.SR_BUILD_DIR || '.', 'console-shots');
 const browserPath = process.env.CHROMIUM || '/usr/bin/chromium';
-let dir, server, base, key, browser, page;
+let srv, base, key, api, browser, page;
 const pageErrors = [];
-
-const freePort = () => new Promise((resolve, reject) => {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  s.on('error', reject);
-});
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const shot = (name) => page.screenshot({path: path.join(shots, name + '.png'), fullPage: true});
-const api = async (method, p, body) => {
-  const r = await fetch(base + '/pictoryapis' + p, {method, headers: {Authorization: key, 'Content-Type': 'application/json'},
-                                                    body: body ? JSON.stringify(body) : undefined});
-  return {status: r.status, body: await r.json()};
-};
 
 before(async () => {
-  assert.ok(bin, 'SR_BINARY is not set');
   assert.ok(fs.existsSync(browserPath), `no browser at ${browserPath} (scripts/install-deps installs chromium)`);
   fs.mkdirSync(shots, {recursive: true});
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyreel-console-'));
-  const data = path.join(dir, 'data');
-  key = JSON.parse(execFileSync(bin, ['keys', 'create', '--data', data, '--name', 'console', '--json'])).key;
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const log = fs.openSync(path.join(dir, 'server.log'), 'a');
-  server = spawn(bin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--workers', '1'],
-                 {stdio: ['ignore', log, log]});
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(base + '/healthz')).ok) break; } catch (e) { /* not up yet */ }
-    assert.ok(i < 100 && server.exitCode === null, 'the server did not start: ' +
-              fs.readFileSync(path.join(dir, 'server.log'), 'utf8'));
-    await sleep(100);
-  }
+  srv = await startServer();
+  ({base, key, api} = srv);
   browser = await puppeteer.launch({executablePath: browserPath, headless: true,
     args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu']});
 });
@@ -54,8 +26,7 @@ before(async () => {
 after(async () => {
   assert.deepEqual(pageErrors, [], 'the console threw in the page');
   if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  if (dir) fs.rmSync(dir, {recursive: true, force: true});
+  if (srv) srv.stop();
 });
 
 // A fresh browser context (empty session storage) with the console open, signing in with k.
@@ -169,12 +140,7 @@ test('a failed render shows its error code and message', async () => {
 test('a preview job links to the console view of it', async () => {
   const r = await api('POST', '/v2/video/storyboard', {videoName: 'linked', scenes: [{story: 'One scene only.'}]});
   const id = r.body.data.jobId;
-  let job;
-  for (let i = 0; i < 300; i++) {
-    job = (await api('GET', '/v1/jobs/' + id)).body;
-    if (job.data.status === 'completed' || job.data.status === 'failed') break;
-    await sleep(100);
-  }
+  const job = await srv.waitJob(id);
   assert.equal(job.data.status, 'completed');
   assert.equal(job.data.preview, `${base}/console#preview=${id}`);
   await page.goto(job.data.preview, {waitUntil: 'load'});
