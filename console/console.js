@@ -175,7 +175,7 @@ function showFieldErrors(fields) {
       target = document.querySelector(`[data-field="${CSS.escape(name)}"]`);
       if (!target) name = parentField(name);
     }
-    const msg = `${f.name}: ${f.errors}`;
+    const msg = String(f.errors).includes(f.name) ? String(f.errors) : `${f.name}: ${f.errors}`;
     if (target && !target.closest('[hidden]')) {
       target.setAttribute('aria-invalid', 'true');
       target.insertAdjacentElement('afterend', el('span', {class: 'field-error', role: 'alert', 'data-for': f.name, text: msg}));
