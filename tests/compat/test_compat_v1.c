@@ -18,8 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../support/fixtures.h"
-#include "../support/http_client.h"
+#include "compat.h"
 
 typedef struct ctx {
     sr_test_world *w;
@@ -53,29 +52,6 @@ static int teardown(void **state)
     sr_test_world_stop(c->w);
     free(c);
     return 0;
-}
-
-/* Pictory's example loop: GET the job until its status is not "in-progress". */
-static json_t *poll_job(ctx *c, const char *id)
-{
-    char path[200];
-    snprintf(path, sizeof path, "/v1/jobs/%s", id);
-    for (int i = 0; i < 1200; i++) {
-        sr_http_resp r;
-        assert_int_equal(sr_test_api(c->w, "GET", path, c->token, NULL, &r), 200);
-        json_t *data = json_object_get(r.json, "data");
-        const char *st = json_string_value(json_object_get(data, "status"));
-        assert_non_null(st);
-        if (strcmp(st, "in-progress")) {
-            json_t *out = json_incref(data);
-            sr_http_resp_free(&r);
-            return out;
-        }
-        sr_http_resp_free(&r);
-        usleep(100 * 1000);
-    }
-    fail_msg("job %s never left in-progress", id);
-    return NULL;
 }
 
 static const char *BODY =
@@ -148,7 +124,7 @@ static json_t *preview(ctx *c)
     char jid[64];
     snprintf(jid, sizeof jid, "%s", id);
     sr_http_resp_free(&r);
-    json_t *data = poll_job(c, jid);
+    json_t *data = compat_poll(c->w, c->token, jid, NULL);
     assert_string_equal(json_string_value(json_object_get(data, "status")), "completed");
     return data;
 }
@@ -213,7 +189,7 @@ static void test_v1_round_trip(void **state)
     char jid[64];
     snprintf(jid, sizeof jid, "%s", rid);
     sr_http_resp_free(&r);
-    json_t *done = poll_job(c, jid);
+    json_t *done = compat_poll(c->w, c->token, jid, NULL);
     assert_string_equal(json_string_value(json_object_get(done, "status")), "completed");
     const char *share = json_string_value(json_object_get(done, "shareVideoURL"));
     const char *srt_url = json_string_value(json_object_get(done, "srtFile"));
@@ -245,7 +221,7 @@ static void test_v1_round_trip(void **state)
     free(body);
     snprintf(jid, sizeof jid, "%s", json_string_value(json_object_get(json_object_get(r.json, "data"), "job_id")));
     sr_http_resp_free(&r);
-    done = poll_job(c, jid);
+    done = compat_poll(c->w, c->token, jid, NULL);
     assert_string_equal(json_string_value(json_object_get(done, "status")), "failed");
     assert_string_equal(json_string_value(json_object_get(done, "error_code")), "INVALID_SPEAKER");
     json_decref(done);
