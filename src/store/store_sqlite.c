@@ -68,6 +68,11 @@ static const char *const migrations[] = {
     "webhook_input"
 #define KEY_COLS "k.id,k.account_id,k.name,k.prefix,k.created_ms,k.revoked_ms"
 #define UP_COLS "id,account_id,key,content_type,max_size,size,created_ms,expires_ms,done_ms"
+/* A pending job is due at ?1 once its run_after time has come and the job it
+ * depends on (if any) has ended, completed or failed. */
+#define JOB_DUE                                                                                     \
+    "(state=0 AND run_after_ms<=?1 AND (depends_on='' OR EXISTS(SELECT 1 FROM jobs d"                \
+    " WHERE d.id=jobs.depends_on AND d.state IN (2,3))))"
 #define PAGE_WHERE "(?3='' OR created_ms<?2 OR (created_ms=?2 AND id<?3))"
 
 #define STATEMENTS(X)                                                                                        \
@@ -105,9 +110,8 @@ static const char *const migrations[] = {
     X(JOB_RENDER_T, "SELECT coalesce(sum(finished_ms-started_ms),0),count(*) FROM jobs"                     \
                     " WHERE state=2 AND started_ms>0")                                                       \
     X(JOB_WAIT_T, "SELECT coalesce(sum(started_ms-created_ms),0),count(*) FROM jobs WHERE started_ms>0")    \
-    X(LEASE_PICK, "SELECT id,state,attempts,max_attempts,error_code,error_msg FROM jobs j WHERE"            \
-                  " (state=0 AND run_after_ms<=?1 AND (depends_on='' OR EXISTS(SELECT 1 FROM jobs d"         \
-                  " WHERE d.id=j.depends_on AND d.state IN (2,3)))) OR (state=1 AND lease_expires_ms<?1)"    \
+    X(LEASE_PICK, "SELECT id,state,attempts,max_attempts,error_code,error_msg FROM jobs WHERE"              \
+                  " " JOB_DUE " OR (state=1 AND lease_expires_ms<?1)"                                        \
                   " ORDER BY created_ms LIMIT 1")                                                            \
     X(LEASE_TAKE, "UPDATE jobs SET state=1,lease_owner=?1,lease_expires_ms=?2,attempts=attempts+1,"          \
                   "started_ms=CASE WHEN started_ms=0 THEN ?3 ELSE started_ms END,updated_ms=?3,progress=0,"  \
