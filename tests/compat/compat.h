@@ -10,8 +10,9 @@
 #include "../support/fixtures.h"
 #include "../support/http_client.h"
 
-/* Pictory's example loop: GET /v1/jobs/{id} until data.status is not
- * "in-progress" (every answer before must be exactly that); returns data
+/* Pictory's example loops: GET /v1/jobs/{id} until data.status is not
+ * "in-progress" (Node), or until the answer's text no longer contains
+ * "in-progress" anywhere (Python): both must end together. Returns data
  * (caller decrefs). *polls counts the polls when not NULL. */
 static inline json_t *compat_poll(const sr_test_world *w, const char *key, const char *id, int *polls)
 {
@@ -25,6 +26,8 @@ static inline json_t *compat_poll(const sr_test_world *w, const char *key, const
         assert_non_null(st);
         if (polls) *polls = i + 1;
         if (strcmp(st, "in-progress")) {
+            /* Pictory's Python example loops while the answer's text contains "in-progress" */
+            assert_null(strstr(r.body, "in-progress"));
             json_t *out = json_incref(data);
             sr_http_resp_free(&r);
             return out;
