@@ -465,9 +465,9 @@ static int scene_background(const json_t *s, const char *pfx, json_t *scene, sr_
     return set(scene, "background", bg, err);
 }
 
-static int v1_scene(const json_t *s, const char *pfx, const json_t *top, const json_t *styles, json_t *scene,
-                    json_t *w, sr_err *err)
+static int v1_scene(const json_t *top, const json_t *s, const char *pfx, json_t *scene, json_t *w, sr_err *err)
 {
+    const json_t *styles = json_object_get(top, "textStyles"); /* checked by storyboard_top */
     int rc, narr, split_nl, split_p, subs, hl;
     const char *text;
     double mind;
@@ -503,70 +503,40 @@ static int v1_scene(const json_t *s, const char *pfx, const json_t *top, const j
     return 0;
 }
 
-int sr_v1_storyboard(const json_t *v1, json_t **out, json_t *w, sr_err *err)
+/* The body's top-level fields (all but scenes) into sb. */
+static int storyboard_top(const json_t *v1, json_t *sb, json_t *w, sr_err *err)
 {
-    *out = NULL;
-    if (!json_is_object(v1)) return sr_err_set(err, SR_EINVALID_FIELD, "body", "the body must be a JSON object");
-    int rc = check_keys(v1, "", k_top, w, err);
-    if (rc) return rc;
-    json_t *sb = json_object(), *scenes = json_array();
-    const json_t *audio, *styles, *arr;
+    int rc;
+    const json_t *audio, *styles;
     const char *s;
-    if (!sb || !scenes) {
-        rc = nomem(err);
-        goto done;
-    }
     static const char *const strs[] = {"videoName", "videoDescription", "language", "aspectRatio"};
     static const int lens[] = {200, 2000, 16, 8};
     for (int i = 0; i < 4; i++) {
-        if ((rc = sr_fstr(v1, strs[i], "", lens[i], &s, err))) goto done;
-        if (s && (rc = set(sb, strs[i], json_string(s), err))) goto done;
+        if ((rc = sr_fstr(v1, strs[i], "", lens[i], &s, err))) return rc;
+        if (s && (rc = set(sb, strs[i], json_string(s), err))) return rc;
     }
     static const char *const same[] = {"videoWidth", "videoHeight", "saveProject"}; /* the compiler checks them */
     for (int i = 0; i < 3; i++)
-        if ((rc = copy(v1, same[i], sb, NULL, err))) goto done;
-    if ((rc = sub_obj(v1, "audio", "", k_audio, &audio, w, err))) goto done;
+        if ((rc = copy(v1, same[i], sb, NULL, err))) return rc;
+    if ((rc = sub_obj(v1, "audio", "", k_audio, &audio, w, err))) return rc;
     if (audio) {
         int music;
         double vol = 1;
-        if ((rc = take_voice(audio, "audio", sb, w, err))) goto done;
-        if ((rc = loose_bool(audio, "autoBackgroundMusic", "audio", 0, &music, err))) goto done;
-        if ((rc = sr_fnum(audio, "backGroundMusicVolume", "audio", 0, 1, 1, &vol, err))) goto done;
+        if ((rc = take_voice(audio, "audio", sb, w, err))) return rc;
+        if ((rc = loose_bool(audio, "autoBackgroundMusic", "audio", 0, &music, err))) return rc;
+        if ((rc = sr_fnum(audio, "backGroundMusicVolume", "audio", 0, 1, 1, &vol, err))) return rc;
         if (music && (rc = set(sb, "backgroundMusic",
                                json_pack("{s:b,s:b,s:f}", "enabled", 1, "autoMusic", 1, "volume", vol), err)))
-            goto done;
+            return rc;
         if (!music && sr_fhas(audio, "backGroundMusicVolume"))
             warn(w, "audio.backGroundMusicVolume is accepted and not used: there is no music without "
                     "audio.autoBackgroundMusic");
     }
-    if ((rc = take_logo(v1, "", sb, w, err))) goto done;
-    if ((rc = sub_obj(v1, "textStyles", "", k_style, &styles, w, err))) goto done;
-    if ((rc = sr_farr(v1, "scenes", "", MAX_V1_SCENES, &arr, err))) goto done;
-    if (!json_array_size(arr)) {
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "scenes", "scenes must be an array of at least one scene");
-        goto done;
-    }
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        char f[SR_FIELD_MAX];
-        json_t *scene = json_object();
-        if (!scene || json_array_append_new(scenes, scene)) {
-            rc = nomem(err);
-            goto done;
-        }
-        if ((rc = v1_scene(json_array_get(arr, i), sr_fpath_idx(f, "scenes", (int)i), v1, styles, scene, w, err)))
-            goto done;
-    }
-    if (styles) {
-        json_t *st = NULL;
-        if ((rc = style_from_v1(styles, "textStyles", NULL, NULL, &st, err))) goto done;
-        if ((rc = set(sb, "subtitleStyle", st, err))) goto done;
-    }
-    if (!(rc = set(sb, "scenes", json_incref(scenes), err))) rc = voice_on(sb, err);
-done:
-    json_decref(scenes);
-    if (rc) json_decref(sb);
-    else *out = sb;
-    return rc;
+    if ((rc = take_logo(v1, "", sb, w, err))) return rc;
+    if ((rc = sub_obj(v1, "textStyles", "", k_style, &styles, w, err)) || !styles) return rc;
+    json_t *st = NULL;
+    if ((rc = style_from_v1(styles, "textStyles", NULL, "", &st, err))) return rc;
+    return set(sb, "subtitleStyle", st, err);
 }
 
 /* ------------------------------------------- timeline -> v1 renderParams */
@@ -795,8 +765,9 @@ static int rp_background(const json_t *s, const char *pfx, json_t *scene, json_t
     return set(scene, "background", out, err);
 }
 
-static int rp_scene(const json_t *s, const char *pfx, json_t *scene, json_t *w, sr_err *err)
+static int rp_scene(const json_t *rp, const json_t *s, const char *pfx, json_t *scene, json_t *w, sr_err *err)
 {
+    (void)rp;
     int rc, narr, subs;
     double t;
     const json_t *styles;
@@ -831,50 +802,67 @@ static json_t *video_name(const char *name)
     return json_string(name);
 }
 
-int sr_v1_from_render_params(const json_t *rp, json_t **out, json_t *w, sr_err *err)
+/* The renderParams' top-level fields (all but scenes) into sb. */
+static int render_params_top(const json_t *rp, json_t *sb, json_t *w, sr_err *err)
+{
+    int rc;
+    const json_t *o, *audio;
+    const char *s;
+    if ((rc = sub_obj(rp, "output", "", k_rp_output, &o, w, err))) return rc;
+    if ((rc = sr_fstr(o, "name", "output", 200, &s, err))) return rc;
+    if ((rc = set(sb, "videoName", s && *s ? video_name(s) : json_string("video"), err))) return rc;
+    if ((rc = sr_fstr(o, "description", "output", 2000, &s, err))) return rc;
+    if (s && (rc = set(sb, "videoDescription", json_string(s), err))) return rc;
+    if (sr_fhas(o, "width") != sr_fhas(o, "height"))
+        return sr_err_set(err, SR_EINVALID_FIELD, "output.width", "output.width and output.height go together");
+    if ((rc = copy(o, "width", sb, "videoWidth", err)) || (rc = copy(o, "height", sb, "videoHeight", err))) return rc;
+    if (sr_fhas(o, "format") || sr_fhas(o, "fps")) {
+        json_t *so = json_object();
+        if ((rc = set(sb, "output", so, err))) return rc;
+        if ((rc = copy(o, "format", so, NULL, err)) || (rc = copy(o, "fps", so, NULL, err))) return rc;
+    }
+    if ((rc = sr_fstr(rp, "language", "", 16, &s, err))) return rc;
+    if (s && (rc = set(sb, "language", json_string(s), err))) return rc;
+    if ((rc = sub_obj(rp, "audio", "", k_rp_audio, &audio, w, err))) return rc;
+    if (audio) {
+        double vv, tv;
+        if ((rc = take_voice(audio, "audio", sb, w, err))) return rc;
+        if ((rc = sr_fnum(audio, "video_volume", "audio", 0, 1, 1, &vv, err))) return rc;
+        if (vv != 1) warn(w, "audio.video_volume is accepted and not used: un-muted videos play at volume 1");
+        if ((rc = sr_fstr(audio, "src", "audio", 4096, &s, err))) return rc;
+        if ((rc = sr_fnum(audio, "track_volume", "audio", 0, 1, 1, &tv, err))) return rc;
+        if (s && *s && (rc = set(sb, "backgroundMusic", json_pack("{s:b,s:s,s:f}", "enabled", 1, "musicUrl", s,
+                                                                   "volume", tv), err)))
+            return rc;
+    }
+    return take_logo(rp, "", sb, w, err);
+}
+
+/* --------------------------------------------- both shapes -> storyboard */
+
+/* A v1 shape read into a storyboard: top() reads the top-level fields,
+ * scene() each of scenes[] into a new storyboard scene. */
+typedef struct v1_shape {
+    const v1_key *keys;
+    const char *what;
+    int (*top)(const json_t *in, json_t *sb, json_t *w, sr_err *err);
+    int (*scene)(const json_t *in, const json_t *s, const char *pfx, json_t *scene, json_t *w, sr_err *err);
+} v1_shape;
+
+static int read_shape(const v1_shape *sh, const json_t *in, json_t **out, json_t *w, sr_err *err)
 {
     *out = NULL;
-    if (!json_is_object(rp)) return sr_err_set(err, SR_EINVALID_FIELD, "body", "the body must be a v1 renderParams object");
-    int rc = check_keys(rp, "", k_rp, w, err);
+    if (!json_is_object(in)) return sr_err_set(err, SR_EINVALID_FIELD, "body", "the body must be %s", sh->what);
+    int rc = check_keys(in, "", sh->keys, w, err);
     if (rc) return rc;
     json_t *sb = json_object(), *scenes = json_array();
-    const json_t *o, *audio, *arr;
-    const char *s;
+    const json_t *arr;
     if (!sb || !scenes) {
         rc = nomem(err);
         goto done;
     }
-    if ((rc = sub_obj(rp, "output", "", k_rp_output, &o, w, err))) goto done;
-    if ((rc = sr_fstr(o, "name", "output", 200, &s, err))) goto done;
-    if ((rc = set(sb, "videoName", s && *s ? video_name(s) : json_string("video"), err))) goto done;
-    if ((rc = sr_fstr(o, "description", "output", 2000, &s, err))) goto done;
-    if (s && (rc = set(sb, "videoDescription", json_string(s), err))) goto done;
-    if (sr_fhas(o, "width") != sr_fhas(o, "height")) {
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "output.width", "output.width and output.height go together");
-        goto done;
-    }
-    if ((rc = copy(o, "width", sb, "videoWidth", err)) || (rc = copy(o, "height", sb, "videoHeight", err))) goto done;
-    if (sr_fhas(o, "format") || sr_fhas(o, "fps")) {
-        json_t *so = json_object();
-        if ((rc = set(sb, "output", so, err))) goto done;
-        if ((rc = copy(o, "format", so, NULL, err)) || (rc = copy(o, "fps", so, NULL, err))) goto done;
-    }
-    if ((rc = sr_fstr(rp, "language", "", 16, &s, err))) goto done;
-    if (s && (rc = set(sb, "language", json_string(s), err))) goto done;
-    if ((rc = sub_obj(rp, "audio", "", k_rp_audio, &audio, w, err))) goto done;
-    if (audio) {
-        double vv, tv;
-        if ((rc = take_voice(audio, "audio", sb, w, err))) goto done;
-        if ((rc = sr_fnum(audio, "video_volume", "audio", 0, 1, 1, &vv, err))) goto done;
-        if (vv != 1) warn(w, "audio.video_volume is accepted and not used: un-muted videos play at volume 1");
-        if ((rc = sr_fstr(audio, "src", "audio", 4096, &s, err))) goto done;
-        if ((rc = sr_fnum(audio, "track_volume", "audio", 0, 1, 1, &tv, err))) goto done;
-        if (s && *s && (rc = set(sb, "backgroundMusic", json_pack("{s:b,s:s,s:f}", "enabled", 1, "musicUrl", s,
-                                                                   "volume", tv), err)))
-            goto done;
-    }
-    if ((rc = take_logo(rp, "", sb, w, err))) goto done;
-    if ((rc = sr_farr(rp, "scenes", "", MAX_V1_SCENES, &arr, err))) goto done;
+    if ((rc = sh->top(in, sb, w, err))) goto done;
+    if ((rc = sr_farr(in, "scenes", "", MAX_V1_SCENES, &arr, err))) goto done;
     if (!json_array_size(arr)) {
         rc = sr_err_set(err, SR_EINVALID_FIELD, "scenes", "scenes must be an array of at least one scene");
         goto done;
@@ -886,7 +874,8 @@ int sr_v1_from_render_params(const json_t *rp, json_t **out, json_t *w, sr_err *
             rc = nomem(err);
             goto done;
         }
-        if ((rc = rp_scene(json_array_get(arr, i), sr_fpath_idx(f, "scenes", (int)i), scene, w, err))) goto done;
+        if ((rc = sh->scene(in, json_array_get(arr, i), sr_fpath_idx(f, "scenes", (int)i), scene, w, err)))
+            goto done;
     }
     if (!(rc = set(sb, "scenes", json_incref(scenes), err))) rc = voice_on(sb, err);
 done:
@@ -894,4 +883,16 @@ done:
     if (rc) json_decref(sb);
     else *out = sb;
     return rc;
+}
+
+int sr_v1_storyboard(const json_t *v1, json_t **out, json_t *w, sr_err *err)
+{
+    static const v1_shape shape = {k_top, "a JSON object (a v1 storyboard)", storyboard_top, v1_scene};
+    return read_shape(&shape, v1, out, w, err);
+}
+
+int sr_v1_from_render_params(const json_t *rp, json_t **out, json_t *w, sr_err *err)
+{
+    static const v1_shape shape = {k_rp, "a v1 renderParams object", render_params_top, rp_scene};
+    return read_shape(&shape, rp, out, w, err);
 }

@@ -55,10 +55,14 @@ static void test_paths_ignore_case(void **state)
     sr_http_resp_free(&r);
 }
 
-/* Queues a preview behind the busy worker and PUTs its render at once;
- * returns the render's job id (malloc'd) with *preview the preview's. */
-static char *render_before_preview(sr_test_world *w, const char *sb, char preview[64])
+/* Keeps the worker busy, queues a preview behind it, PUTs the preview's
+ * render at once (checking that it waits, in Pictory's in-progress shape,
+ * while the preview has not even started), then frees the worker and polls
+ * the render as a client does. Returns the render's final data with
+ * preview the preview's job id. */
+static json_t *render_before_preview(sr_test_world *w, const char *sb, char preview[64])
 {
+    char *busy = compat_busy_worker(w, w->key_a);
     char *p = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard", sb);
     assert_non_null(p);
     snprintf(preview, 64, "%s", p);
@@ -67,14 +71,19 @@ static char *render_before_preview(sr_test_world *w, const char *sb, char previe
     snprintf(path, sizeof path, "/v2/video/render/%s", preview);
     char *id = sr_test_submit(&w->srv, w->key_a, "PUT", path, "{}");
     assert_non_null(id);
-    /* it waits for the preview, in Pictory's in-progress shape */
     json_t *j = compat_job(w, w->key_a, id);
     assert_string_equal(compat_str(j, "status"), "in-progress");
     assert_string_equal(compat_str(j, "renderState"), "QUEUED");
     assert_string_equal(compat_str(j, "waitingFor"), preview);
     assert_non_null(strstr(compat_str(j, "renderProgressMessage"), preview));
     json_decref(j);
-    return id;
+    j = compat_job(w, w->key_a, preview);
+    assert_string_equal(compat_str(j, "jobState"), "pending"); /* the PUT really came before the preview ran */
+    json_decref(j);
+    compat_cancel(w, w->key_a, busy);
+    json_t *data = compat_poll(w, w->key_a, id, NULL);
+    free(id);
+    return data;
 }
 
 static void test_render_waits_for_preview(void **state)
@@ -82,14 +91,8 @@ static void test_render_waits_for_preview(void **state)
     sr_test_world *w = *state;
     static const char *SB = "{\"videoName\":\"early\",\"videoWidth\":320,\"videoHeight\":180,"
                             "\"scenes\":[{\"background\":{\"color\":\"#00ff00\"},\"minimumDuration\":1}]}";
-    char *busy = compat_busy_worker(w, w->key_a);
     char preview[64];
-    char *id = render_before_preview(w, SB, preview);
-    json_t *p = compat_job(w, w->key_a, preview);
-    assert_string_equal(compat_str(p, "jobState"), "pending"); /* the PUT really came before the preview ran */
-    json_decref(p);
-    compat_cancel(w, w->key_a, busy);
-    json_t *data = compat_poll(w, w->key_a, id, NULL);
+    json_t *data = render_before_preview(w, SB, preview);
     assert_string_equal(json_string_value(json_object_get(data, "status")), "completed");
     const char *url = json_string_value(json_object_get(data, "videoURL"));
     assert_non_null(url);
@@ -98,10 +101,9 @@ static void test_render_waits_for_preview(void **state)
     assert_int_equal(sr_http("HEAD", url, NULL, NULL, NULL, 0, &r), 200);
     sr_http_resp_free(&r);
     json_decref(data);
-    p = compat_job(w, w->key_a, preview);
+    json_t *p = compat_job(w, w->key_a, preview);
     assert_string_equal(compat_str(p, "status"), "completed");
     json_decref(p);
-    free(id);
 }
 
 static void test_render_fails_with_its_preview(void **state)
@@ -109,16 +111,12 @@ static void test_render_fails_with_its_preview(void **state)
     sr_test_world *w = *state;
     static const char *SB = "{\"videoName\":\"doomed\",\"voiceOver\":{\"aiVoices\":[{\"speaker\":\"Timm\"}]},"
                             "\"scenes\":[{\"story\":\"Nobody can read this.\"}]}";
-    char *busy = compat_busy_worker(w, w->key_a);
     char preview[64];
-    char *id = render_before_preview(w, SB, preview);
-    compat_cancel(w, w->key_a, busy);
-    json_t *data = compat_poll(w, w->key_a, id, NULL);
+    json_t *data = render_before_preview(w, SB, preview);
     assert_string_equal(json_string_value(json_object_get(data, "status")), "failed");
     assert_string_equal(json_string_value(json_object_get(data, "error_code")), "INVALID_SPEAKER");
     assert_non_null(strstr(json_string_value(json_object_get(data, "error_message")), preview));
     json_decref(data);
-    free(id);
     /* another account's preview is no one to wait for */
     char *p = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard", SB);
     char path[200];

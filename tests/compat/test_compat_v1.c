@@ -114,17 +114,26 @@ static void assert_colour_at(const char *mp4, double t, int red)
     else assert_true(rgb[2] > 150 && rgb[0] < 90);
 }
 
-static json_t *preview(ctx *c)
+/* POSTs a v1 body and polls its job as the clients do; returns the final
+ * data. The id is where the clients read it: the storyboard's top-level
+ * jobId, the render's data.job_id. */
+static json_t *post_and_poll(ctx *c, const char *path, const char *body)
 {
     sr_http_resp r;
-    assert_int_equal(sr_test_api(c->w, "POST", "/v1/video/storyboard", c->token, BODY, &r), 200);
+    assert_int_equal(sr_test_api(c->w, "POST", path, c->token, body, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "success")));
-    const char *id = json_string_value(json_object_get(r.json, "jobId")); /* top level, as the clients read it */
-    assert_non_null(id);
+    const json_t *id = strstr(path, "storyboard") ? json_object_get(r.json, "jobId")
+                                                  : json_object_get(json_object_get(r.json, "data"), "job_id");
+    assert_non_null(json_string_value(id));
     char jid[64];
-    snprintf(jid, sizeof jid, "%s", id);
+    snprintf(jid, sizeof jid, "%s", json_string_value(id));
     sr_http_resp_free(&r);
-    json_t *data = compat_poll(c->w, c->token, jid, NULL);
+    return compat_poll(c->w, c->token, jid, NULL);
+}
+
+static json_t *preview(ctx *c)
+{
+    json_t *data = post_and_poll(c, "/v1/video/storyboard", BODY);
     assert_string_equal(json_string_value(json_object_get(data, "status")), "completed");
     return data;
 }
@@ -181,15 +190,9 @@ static void test_v1_round_trip(void **state)
     double t0 = json_number_value(json_object_get(json_array_get(scenes, 0), "time"));
     double t1 = json_number_value(json_object_get(json_array_get(scenes, 1), "time"));
     char *body = json_dumps(edited, JSON_COMPACT);
-    sr_http_resp r;
-    assert_int_equal(sr_test_api(c->w, "POST", "/v1/video/render", c->token, body, &r), 200);
+    json_t *done = post_and_poll(c, "/v1/video/render", body);
     free(body);
-    const char *rid = json_string_value(json_object_get(json_object_get(r.json, "data"), "job_id"));
-    assert_non_null(rid);
-    char jid[64];
-    snprintf(jid, sizeof jid, "%s", rid);
-    sr_http_resp_free(&r);
-    json_t *done = compat_poll(c->w, c->token, jid, NULL);
+    sr_http_resp r;
     assert_string_equal(json_string_value(json_object_get(done, "status")), "completed");
     const char *share = json_string_value(json_object_get(done, "shareVideoURL"));
     const char *srt_url = json_string_value(json_object_get(done, "srtFile"));
@@ -217,11 +220,8 @@ static void test_v1_round_trip(void **state)
                         json_string("Timm"));
     body = json_dumps(bad, JSON_COMPACT);
     json_decref(bad);
-    assert_int_equal(sr_test_api(c->w, "POST", "/v1/video/render", c->token, body, &r), 200);
+    done = post_and_poll(c, "/v1/video/render", body);
     free(body);
-    snprintf(jid, sizeof jid, "%s", json_string_value(json_object_get(json_object_get(r.json, "data"), "job_id")));
-    sr_http_resp_free(&r);
-    done = compat_poll(c->w, c->token, jid, NULL);
     assert_string_equal(json_string_value(json_object_get(done, "status")), "failed");
     assert_string_equal(json_string_value(json_object_get(done, "error_code")), "INVALID_SPEAKER");
     json_decref(done);
