@@ -515,9 +515,12 @@ static int storyboard_top(const json_t *v1, json_t *sb, json_t *w, sr_err *err)
         if ((rc = sr_fstr(v1, strs[i], "", lens[i], &s, err))) return rc;
         if (s && (rc = set(sb, strs[i], json_string(s), err))) return rc;
     }
-    static const char *const same[] = {"videoWidth", "videoHeight", "saveProject"}; /* the compiler checks them */
-    for (int i = 0; i < 3; i++)
+    static const char *const same[] = {"videoWidth", "videoHeight"}; /* the compiler checks them */
+    for (int i = 0; i < 2; i++)
         if ((rc = copy(v1, same[i], sb, NULL, err))) return rc;
+    int save;
+    if ((rc = loose_bool(v1, "saveProject", "", 0, &save, err))) return rc;
+    if (save && (rc = set(sb, "saveProject", json_true(), err))) return rc;
     if ((rc = sub_obj(v1, "audio", "", k_audio, &audio, w, err))) return rc;
     if (audio) {
         int music;
