@@ -491,6 +491,10 @@ static int v1_scene(const json_t *top, const json_t *s, const char *pfx, json_t 
         if ((rc = set(scene, "minimumDuration", json_real(mind), err))) return rc;
     }
     if (!narr && (rc = set(scene, "voiceOver", json_pack("{s:b}", "enabled", 0), err))) return rc;
+    if ((split_nl || split_p) && json_is_true(json_object_get(scene, "isSSMLStory"))) {
+        warn(w, "%s: an SSML text is spoken as one scene; splitTextOnNewLine / splitTextOnPeriod are not used", pfx);
+        split_nl = split_p = 0;
+    }
     if (split_nl && (rc = set(scene, "createSceneOnNewLine", json_true(), err))) return rc;
     if (split_p && (rc = set(scene, "createSceneOnEndOfSentence", json_true(), err))) return rc;
     if (!subs && (rc = set(scene, "hideSubtitles", json_true(), err))) return rc;
