@@ -168,11 +168,49 @@ static void test_round_trip(void **state)
     json_decref(v1);
 }
 
+/* A renderParams as Pictory's own reference shows one: its extra fields are
+ * warned about, what storyreel can use is used. */
+static void test_pictory_render_params(void **state)
+{
+    (void)state;
+    json_t *rp = load(
+        "{\"audio\":{\"video_volume\":1,\"audio_id\":\"549\",\"audio_library\":\"track\","
+        "\"src\":\"https://tracks.example/x.mp3\",\"track_volume\":0.5,\"tts\":\"https://audio.example/t.mp3\"},"
+        "\"output\":{\"name\":\"Santa Claus.mp4\",\"description\":\"d\",\"format\":\"mp4\",\"title\":\"t\","
+        "\"width\":1920,\"height\":1080},"
+        "\"scenes\":[{\"background\":{\"src\":[{\"url\":\"https://v.example/a.mp4\",\"asset_id\":1,"
+        "\"type\":\"video\",\"library\":\"story_blocks\",\"mode\":\"fit\",\"frame\":null,\"loop_video\":true,"
+        "\"mute\":true,\"resource_id\":1,\"sessionId\":\"s\"}],\"color\":\"rgba(255,255,255,255)\","
+        "\"bg_animation\":{\"animation\":\"pan-right\"}},\"time\":7.368,\"keywords\":[],"
+        "\"sub_scenes\":[{\"time\":7.368,\"location\":{\"start_x\":50,\"start_y\":929.28},\"displayItems\":[],"
+        "\"text_lines\":[{\"text\":\"In the North Pole,\",\"text_animation\":[]}]}],\"subtitles\":[{}]}],"
+        "\"next_generation_video\":true,\"containsTextToImage\":true}");
+    json_t *w = json_array(), *sb = NULL;
+    sr_err e = {0};
+    assert_int_equal(sr_v1_from_render_params(rp, &sb, w, &e), 0);
+    assert_string_equal(at(sb, "videoName"), "Santa Claus");
+    assert_string_equal(at(sb, "backgroundMusic.musicUrl"), "https://tracks.example/x.mp3");
+    assert_string_equal(at(sb, "scenes.0.story"), "In the North Pole,");
+    assert_string_equal(at(sb, "scenes.0.background.visualUrl"), "https://v.example/a.mp4");
+    assert_string_equal(at(sb, "scenes.0.background.fit"), "contain");
+    char all[8000] = "";
+    size_t i;
+    json_t *x;
+    json_array_foreach(w, i, x) strncat(all, json_string_value(x), sizeof all - strlen(all) - 1);
+    static const char *const named[] = {"audio.tts", "audio.audio_id", "asset_id", "sessionId", "bg_animation",
+                                        "keywords", "location", "text_animation", "scenes[0].subtitles"};
+    for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) assert_non_null(strstr(all, named[k]));
+    json_decref(sb);
+    json_decref(w);
+    json_decref(rp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_storyboard_fields),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_pictory_render_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

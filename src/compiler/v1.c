@@ -116,20 +116,26 @@ static const v1_key k_rp_bg[] = {
     {"bg_animation", K_WARN, "background motion is not taken from v1 renderParams"}, {NULL, 0, NULL},
 };
 
+#define STOCK "Pictory's stock-library fields; the visual is url"
 static const v1_key k_rp_src[] = {
     {"url", K_USE, NULL}, {"type", K_USE, NULL}, {"mode", K_USE, NULL}, {"loop_video", K_USE, NULL},
     {"mute", K_USE, NULL}, {"clips", K_USE, NULL}, {"color", K_USE, NULL},
     {"colors", K_USE, NULL}, {"angle", K_USE, NULL}, {"motion", K_USE, NULL}, /* a generated gradient: informative */
-    {"asset_id", K_USE, NULL}, {"library", K_USE, NULL}, {"resource_id", K_USE, NULL}, /* Pictory's ids: informative */
-    {NULL, 0, NULL},
+    {"asset_id", K_WARN, STOCK}, {"library", K_WARN, STOCK}, {"resource_id", K_WARN, STOCK},
+    {"frame", K_WARN, STOCK}, {"sessionId", K_WARN, STOCK}, {NULL, 0, NULL},
 };
 
 static const v1_key k_rp_sub[] = {
     {"time", K_USE, NULL}, /* informative: cue times follow the speech */
-    {"text_lines", K_USE, NULL}, {NULL, 0, NULL},
+    {"text_lines", K_USE, NULL},
+    {"location", K_WARN, "the text's place follows the scene's textStyles"},
+    {"displayItems", K_WARN, "display items are not taken from v1 renderParams"}, {NULL, 0, NULL},
 };
 
-static const v1_key k_rp_line[] = {{"text", K_USE, NULL}, {NULL, 0, NULL}};
+static const v1_key k_rp_line[] = {
+    {"text", K_USE, NULL}, {"text_animation", K_WARN, "text animations are not taken from v1 renderParams"},
+    {NULL, 0, NULL},
+};
 
 /* ------------------------------------------------------------- helpers */
 
@@ -755,11 +761,15 @@ static int rp_background(const json_t *s, const char *pfx, json_t *scene, json_t
         if ((rc = sr_fenum(src, "mode", g, modes, 0, &mode, err))) return rc;
         if ((rc = loose_bool(src, "loop_video", g, 1, &loop, err))) return rc;
         if ((rc = loose_bool(src, "mute", g, 1, &mute, err))) return rc;
-        if ((rc = sr_fcolor(src, "color", g, &color, err))) return rc;
     }
-    if (!color && (rc = sr_fcolor(bg, "color", f, &color, err))) return rc;
     json_t *out;
-    if (url && *url && type != 2 && type != 3) {
+    int visual = url && *url && type != 2 && type != 3;
+    if (!visual) { /* the colour matters only without a visual (Pictory sends one with every visual) */
+        if (src && (rc = sr_fcolor(src, "color", g, &color, err))) return rc;
+        if (!color && (rc = sr_fcolor(bg, "color", f, &color, err))) return rc;
+    } else if (sr_fhas(bg, "color") || sr_fhas(src, "color"))
+        warn(w, "%s.color is accepted and not used: the visual covers the frame", f);
+    if (visual) {
         out = json_pack("{s:s,s:s,s:{s:b,s:b}}", "visualUrl", url, "fit", k_modes[mode].fit, "settings", "loop",
                         loop, "mute", mute);
         if (out && type >= 0) json_object_set_new(out, "type", json_string(types[type]));
@@ -782,7 +792,10 @@ static int rp_scene(const json_t *rp, const json_t *s, const char *pfx, json_t *
     if ((rc = check_keys(s, pfx, k_rp_scene, w, err))) return rc;
     if ((rc = rp_text(s, pfx, scene, w, err))) return rc;
     if ((rc = loose_bool(s, "voiceOver", pfx, 1, &narr, err))) return rc;
-    if ((rc = loose_bool(s, "subtitles", pfx, 1, &subs, err))) return rc;
+    subs = 1;
+    if (json_is_array(json_object_get(s, "subtitles"))) /* Pictory's own cue list */
+        warn(w, "%s.subtitles (a list) is accepted and not used: the subtitles follow the speech", pfx);
+    else if ((rc = loose_bool(s, "subtitles", pfx, 1, &subs, err))) return rc;
     if (sr_fhas(s, "time")) {
         if ((rc = sr_fnum(s, "time", pfx, 0, 600, 0, &t, err))) return rc;
         if ((rc = set(scene, "minimumDuration", json_real(t), err))) return rc;
