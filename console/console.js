@@ -253,7 +253,7 @@ function thumbOf(rp, i) {
 }
 
 function drawPreview(d) {
-  const rp = d.renderParams || {};
+  const rp = d.timeline || d.renderParams || {}; /* a v1 preview: timeline is storyreel's own */
   const scenes = rp.sceneMarkers || [];
   $('#preview').hidden = false;
   $('#preview-summary').textContent = `${scenes.length} scene${scenes.length === 1 ? '' : 's'}, ` +

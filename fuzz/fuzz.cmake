@@ -6,6 +6,7 @@ set(SR_FUZZ_TARGETS
     "fuzz_timeline:sr_render"
     "fuzz_ssml:sr_compiler"
     "fuzz_template:sr_compiler"
+    "fuzz_v1:sr_compiler"
     "fuzz_color:sr_common")
 foreach(t ${SR_FUZZ_TARGETS})
   string(REPLACE ":" ";" parts "${t}")

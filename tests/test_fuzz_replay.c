@@ -29,6 +29,9 @@
 #define FUZZ_ENTRY fuzz_color_one
 #include "../fuzz/fuzz_color.c"
 #undef FUZZ_ENTRY
+#define FUZZ_ENTRY fuzz_v1_one
+#include "../fuzz/fuzz_v1.c"
+#undef FUZZ_ENTRY
 
 static int fuzz_storyboard_tts_one(const uint8_t *data, size_t size)
 {
@@ -76,12 +79,14 @@ REPLAY_TEST(timeline)
 REPLAY_TEST(ssml)
 REPLAY_TEST(template)
 REPLAY_TEST(color)
+REPLAY_TEST(v1)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_storyboard), cmocka_unit_test(test_storyboard_tts), cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_ssml),       cmocka_unit_test(test_template),       cmocka_unit_test(test_color),
+        cmocka_unit_test(test_v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,6 +177,45 @@ static void test_leases(void **state)
     sr_job_clear(&j);
 }
 
+/* A job that depends on another is not leased before that one ends
+ * (completed or failed), whatever their ages. */
+static void test_dependency(void **state)
+{
+    fx *f = *state;
+    char a[SR_ID_LEN], b[SR_ID_LEN], c[SR_ID_LEN];
+    new_job(f, "D", a, NULL);
+    sr_job j = {0};
+    sr_uuid(b);
+    snprintf(j.id, sizeof j.id, "%s", b);
+    snprintf(j.account_id, sizeof j.account_id, "D");
+    snprintf(j.kind, sizeof j.kind, "render");
+    snprintf(j.depends_on, sizeof j.depends_on, "%s", a);
+    j.input = "{}";
+    assert_int_equal(f->ops->job_create(f->st, &j, NULL), 0);
+    sr_uuid(c); /* c waits for b */
+    snprintf(j.id, sizeof j.id, "%s", c);
+    snprintf(j.depends_on, sizeof j.depends_on, "%s", b);
+    assert_int_equal(f->ops->job_create(f->st, &j, NULL), 0);
+    assert_int_equal(f->ops->job_get(f->st, "D", b, 0, &j, NULL), 0);
+    assert_string_equal(j.depends_on, a);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w", 5000, &j, NULL), 1);
+    assert_string_equal(j.id, a);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w", 5000, &j, NULL), 0); /* b waits while a runs */
+    assert_int_equal(f->ops->job_finish(f->st, a, "w", SR_JOB_COMPLETED, "{}", NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w", 5000, &j, NULL), 1);
+    assert_string_equal(j.id, b);
+    assert_string_equal(j.depends_on, a);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->lease_acquire(f->st, "w", 5000, &j, NULL), 0); /* c waits for b */
+    assert_int_equal(f->ops->job_cancel(f->st, "D", b, NULL), 0);          /* failing ends it too */
+    assert_int_equal(f->ops->lease_acquire(f->st, "w", 5000, &j, NULL), 1);
+    assert_string_equal(j.id, c);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_cancel(f->st, "D", c, NULL), 0);
+}
+
 static void test_cancel_and_outbox(void **state)
 {
     fx *f = *state;
@@ -234,6 +273,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reopen_and_keys), cmocka_unit_test(test_projects_isolated),
         cmocka_unit_test(test_jobs_paging),     cmocka_unit_test(test_leases),
+        cmocka_unit_test(test_dependency),
         cmocka_unit_test(test_cancel_and_outbox), cmocka_unit_test(test_uploads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

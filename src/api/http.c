@@ -6,6 +6,7 @@
  * A pattern's "*" matches one path segment and is passed to the handler as
  * a parameter; "**" matches the rest of the path. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +26,7 @@
 #include "api/brand_routes.h"
 #include "api/console_routes.h"
 #include "api/library_routes.h"
+#include "api/v1_routes.h"
 #include "api/voices_routes.h"
 #include "common/util.h"
 #include "compiler/compiler.h"
@@ -225,25 +227,34 @@ static int take_webhook(hctx *h, const json_t *body, sr_job *j, enum MHD_Result 
     return 0;
 }
 
-/* Creates a job of kind with input (stolen) for the caller and answers its id. */
-static enum MHD_Result submit(hctx *h, const char *kind, json_t *input, const json_t *hooks)
+/* Creates a job of kind with input (stolen) for the caller, leased only once
+ * job depends_on (may be "") has ended, and answers answer(id) (NULL: the
+ * v2 {"success":true,"data":{"jobId"}}). */
+static enum MHD_Result submit_as(hctx *h, const char *kind, json_t *input, const json_t *hooks,
+                                 const char *depends_on, json_t *(*answer)(const char *id))
 {
     sr_job j = {0};
     enum MHD_Result ret = MHD_NO;
     sr_uuid(j.id);
     snprintf(j.account_id, sizeof j.account_id, "%s", h->key.account_id);
     snprintf(j.kind, sizeof j.kind, "%s", kind);
+    snprintf(j.depends_on, sizeof j.depends_on, "%s", depends_on);
     j.max_attempts = h->a->cfg->max_attempts;
     if (hooks && take_webhook(h, hooks, &j, &ret)) goto done;
     j.input = json_dumps(input, JSON_COMPACT);
     sr_err e = {0};
     if (!j.input) ret = reply_error(h, 500, "OUT_OF_MEMORY", NULL, "out of memory");
     else if (h->a->ops->job_create(h->a->st, &j, &e)) ret = reply_err(h, &e);
-    else ret = reply_job_id(h, j.id);
+    else ret = answer ? reply_json(h, 200, answer(j.id)) : reply_job_id(h, j.id);
 done:
     json_decref(input);
     sr_job_clear(&j);
     return ret;
+}
+
+static enum MHD_Result submit(hctx *h, const char *kind, json_t *input, const json_t *hooks)
+{
+    return submit_as(h, kind, input, hooks, "", NULL);
 }
 
 /* Light checks of a storyboard body (the compiler checks the rest in the
@@ -400,8 +411,16 @@ static enum MHD_Result h_render_preview(hctx *h)
 {
     enum MHD_Result ret;
     json_t *res;
+    sr_job p;
     if (h->body && !json_is_object(h->body))
         return reply_error(h, 400, "INVALID_REQUEST_BODY", "body", "the body must be a JSON object");
+    if (h->a->ops->job_get(h->a->st, h->key.account_id, h->r->params[0], 0, &p, NULL) == 0) {
+        int waiting = !strcmp(p.kind, "preview") && (p.state == SR_JOB_PENDING || p.state == SR_JOB_RUNNING);
+        sr_job_clear(&p);
+        if (waiting) /* the worker takes the preview's renderParams when it ends (worker.c) */
+            return submit_as(h, "render", json_pack("{s:s}", "previewJobId", h->r->params[0]), h->body,
+                             h->r->params[0], NULL);
+    }
     if (preview_result(h, h->r->params[0], &res, &ret)) return ret;
     json_t *input = json_pack("{s:O,s:s}", "renderParams", json_object_get(res, "renderParams"), "previewJobId",
                               h->r->params[0]);
@@ -689,6 +708,23 @@ static enum MHD_Result h_music_terms(hctx *h)
     return lib_reply(h, rc, o, &e);
 }
 
+/* Pictory's v1 API (v1_routes.c). */
+static enum MHD_Result v1_job(hctx *h, int (*fn)(const sr_res_req *, sr_v1_job *, sr_err *),
+                              json_t *(*answer)(const char *id))
+{
+    sr_res_req q = {h->a->ops, h->a->st, h->key.account_id, h->body, h->r->params[0]};
+    sr_v1_job j = {0};
+    sr_err e = {0};
+    if (fn(&q, &j, &e)) return reply_err(h, &e);
+    return submit_as(h, j.kind, j.input, h->body, "", answer);
+}
+static enum MHD_Result h_v1_storyboard(hctx *h)
+{
+    return v1_job(h, sr_api_v1_storyboard, sr_api_v1_storyboard_answer);
+}
+static enum MHD_Result h_v1_render(hctx *h) { return v1_job(h, sr_api_v1_render, sr_api_v1_render_answer); }
+static enum MHD_Result h_v1_fonts(hctx *h) { return res_call(h, sr_api_v1_fonts); }
+
 /* A file name made safe for a URL path segment (at most 100 characters). */
 static void safe_file_name(const char *in, char out[128])
 {
@@ -958,6 +994,11 @@ static const route routes[] = {
     {"GET", "/v1/media/search", h_media_search, AUTH_KEY, BODY_JSON},
     {"POST", "/v1/music/search", h_music_search, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/music/*", h_music_terms, AUTH_KEY, BODY_JSON},
+    /* Pictory's v1 API (v1_routes.c) */
+    {"POST", "/v1/video/storyboard", h_v1_storyboard, AUTH_KEY, BODY_JSON},
+    {"POST", "/v1/video/render", h_v1_render, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/video/storyboard/fonts", h_v1_fonts, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/job/*", h_job_get, AUTH_KEY, BODY_JSON},
 };
 static const size_t n_routes = sizeof routes / sizeof routes[0];
 
@@ -969,7 +1010,9 @@ int sr_api_route(size_t i, const char **method, const char **pattern)
     return 1;
 }
 
-/* Matches path against pattern, filling params; 1 on a match. */
+/* Matches path against pattern, filling params; 1 on a match. The pattern's
+ * literal parts match regardless of case (Pictory documents paths that
+ * differ only in case: /v1/media/generateUrl); parameters keep the case sent. */
 static int match(const char *pattern, const char *path, char params[MAX_PARAMS][MAX_PARAM_LEN])
 {
     int np = 0;
@@ -987,7 +1030,7 @@ static int match(const char *pattern, const char *path, char params[MAX_PARAMS][
             pattern++;
             continue;
         }
-        if (*pattern++ != *path++) return 0;
+        if (tolower((unsigned char)*pattern++) != tolower((unsigned char)*path++)) return 0;
     }
     return !*pattern && !*path;
 }
@@ -996,7 +1039,7 @@ static int match(const char *pattern, const char *path, char params[MAX_PARAMS][
 static int find_route(const char *method, const char *url, char params[MAX_PARAMS][MAX_PARAM_LEN])
 {
     const char *path = url;
-    if (!strncmp(path, API_PREFIX "/", sizeof API_PREFIX)) path += sizeof API_PREFIX - 1;
+    if (!strncasecmp(path, API_PREFIX "/", sizeof API_PREFIX)) path += sizeof API_PREFIX - 1;
     size_t len = strlen(path);
     char trimmed[1024];
     if (len > 1 && len < sizeof trimmed && path[len - 1] == '/') { /* tolerate one trailing slash */

@@ -40,6 +40,11 @@ static void completed(json_t *data, const sr_job *j, const char *public_url)
             json_t *v = json_object_get(res, copy[i]);
             if (v) json_object_set(data, copy[i], v);
         }
+        json_t *v1 = json_object_get(res, "v1RenderParams"); /* a v1 preview: Pictory's v1 shape */
+        if (v1) {
+            json_object_set(data, "timeline", json_object_get(res, "renderParams"));
+            json_object_set(data, "renderParams", v1);
+        }
         /* Pictory's clients open data.preview: here the console's view of this preview */
         char link[1200];
         snprintf(link, sizeof link, "%s/console#preview=%s", public_url, j->id);
@@ -69,15 +74,24 @@ json_t *sr_job_view(const sr_job *j, const char *public_url)
     }
     json_object_set_new(root, "job_id", json_string(j->id));
     json_object_set_new(root, "success", json_boolean(j->state != SR_JOB_FAILED));
-    json_object_set_new(data, "status", json_string(sr_job_state_name(j->state)));
+    /* Pictory's clients poll while status is "in-progress": a queued job is
+     * in progress too; storyreel's own state word stays in jobState. */
+    json_object_set_new(data, "status", json_string(j->state == SR_JOB_PENDING ? "in-progress"
+                                                                               : sr_job_state_name(j->state)));
+    json_object_set_new(data, "jobState", json_string(sr_job_state_name(j->state)));
     json_object_set_new(data, "jobType", json_string(j->kind));
     switch (j->state) {
-    case SR_JOB_PENDING:
+    case SR_JOB_PENDING: {
+        char msg[sizeof j->error_msg];
+        if (j->attempts && j->error_code[0]) snprintf(msg, sizeof msg, "%s", j->error_msg); /* waiting to retry */
+        else if (j->depends_on[0]) snprintf(msg, sizeof msg, "waiting for the preview job %s", j->depends_on);
+        else snprintf(msg, sizeof msg, "queued");
         json_object_set_new(data, "renderProgress", json_integer(0));
+        json_object_set_new(data, "renderProgressMessage", json_string(msg));
         json_object_set_new(data, "renderState", json_string("QUEUED"));
-        if (j->attempts && j->error_code[0]) /* waiting to retry */
-            json_object_set_new(data, "renderProgressMessage", json_string(j->error_msg));
+        if (j->depends_on[0]) json_object_set_new(data, "waitingFor", json_string(j->depends_on));
         break;
+    }
     case SR_JOB_RUNNING:
         json_object_set_new(data, "renderProgress", json_integer(j->progress));
         json_object_set_new(data, "renderProgressMessage", json_string(j->progress_msg));

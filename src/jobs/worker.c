@@ -18,6 +18,7 @@
 #include "common/util.h"
 #include "compiler/brand.h"
 #include "compiler/compiler.h"
+#include "compiler/v1.h"
 #include "jobs/jobs.h"
 #include "render/engine.h"
 
@@ -165,7 +166,8 @@ static int run_job(run_ctx *r, json_t **result, sr_project *save, int *want_save
             rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
             goto done;
         }
-        if ((rc = sr_media_rewrite(sb, 0, &m, err))) goto done;
+        /* a storyboard made from a v1 renderParams names this server's keys (files/, cache/) */
+        if ((rc = sr_media_rewrite(sb, json_is_true(json_object_get(in, "mediaKeys")), &m, err))) goto done;
         if ((rc = sr_brand_clip_durations(sb, NULL, err))) goto done; /* brand intro/outro lengths */
         char cache[1200];
         snprintf(cache, sizeof cache, "%s/cache/tts", r->cfg->data);
@@ -188,11 +190,19 @@ static int run_job(run_ctx *r, json_t **result, sr_project *save, int *want_save
         rc = sr_err_set(err, SR_ECANCELLED, NULL, "the render was cancelled");
         goto done;
     }
-    json_t *warn = json_object_get(rp, "warnings"); /* font stand-ins, dropped elements, ... */
+    /* the request's own warnings (v1 fields not used), then the compiler's
+     * (font stand-ins, dropped elements, ...) */
+    json_t *warn = json_array();
+    json_array_extend(warn, json_object_get(in, "warnings"));
+    json_array_extend(warn, json_object_get(rp, "warnings"));
     if (json_array_size(warn)) json_object_set(res, "warnings", warn);
+    json_decref(warn);
     if (!strcmp(r->job->kind, "preview")) {
         json_object_set(res, "renderParams", rp);
         if (in_sb) json_object_set(res, "storyboard", (json_t *)in_sb);
+        json_t *v1 = NULL; /* a v1 preview also answers in Pictory's v1 shape */
+        if (json_is_true(json_object_get(in, "v1")) && (rc = sr_v1_render_params(rp, in_sb, &v1, err))) goto done;
+        if (v1) json_object_set_new(res, "v1RenderParams", v1);
     } else if ((rc = render(r, rp, res, err))) {
         goto done;
     }
@@ -222,6 +232,43 @@ done:
     return rc;
 }
 
+/* A render that waited for a preview (PUT /v2/video/render/{id} sent while
+ * the preview ran) takes the preview's renderParams into its input now, or
+ * fails with the preview's error. Returns 1 when it ended the job here. */
+static int take_dependency(const sr_store_ops *ops, sr_store *st, const char *owner, sr_job *job)
+{
+    if (!job->depends_on[0]) return 0;
+    json_t *in = json_loads(job->input ? job->input : "{}", 0, NULL), *res = NULL;
+    if (!in || json_object_get(in, "renderParams") || json_object_get(in, "storyboard")) {
+        json_decref(in);
+        return 0;
+    }
+    sr_job dep;
+    char code[48] = "NOT_FOUND", msg[700];
+    snprintf(msg, sizeof msg, "the preview job %s is gone", job->depends_on);
+    if (ops->job_get(st, job->account_id, job->depends_on, 0, &dep, NULL) == 0) {
+        res = dep.state == SR_JOB_COMPLETED && dep.result ? json_loads(dep.result, 0, NULL) : NULL;
+        const json_t *rp = json_object_get(res, "renderParams");
+        if (rp) {
+            json_object_set(in, "renderParams", (json_t *)rp);
+            json_t *pid = json_object_get(res, "projectId");
+            if (pid) json_object_set(in, "projectId", pid);
+            char *txt = json_dumps(in, JSON_COMPACT);
+            if (txt) free(job->input), job->input = txt;
+        } else {
+            snprintf(code, sizeof code, "%s", dep.error_code[0] ? dep.error_code : "INTERNAL_ERROR");
+            snprintf(msg, sizeof msg, "the preview job %s failed: %s", job->depends_on,
+                     dep.error_msg[0] ? dep.error_msg : "no renderParams");
+        }
+        sr_job_clear(&dep);
+    }
+    int ended = !json_object_get(in, "renderParams");
+    if (ended) ops->job_finish(st, job->id, owner, SR_JOB_FAILED, NULL, code, msg, NULL, NULL);
+    json_decref(res);
+    json_decref(in);
+    return ended;
+}
+
 /* Leases and runs one job; returns 1 when one ran, 0 when none was due. */
 static int one_job(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, const char *owner)
 {
@@ -229,6 +276,10 @@ static int one_job(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st,
     sr_err err = {0};
     int got = ops->lease_acquire(st, owner, cfg->lease_ms, &job, &err);
     if (got <= 0) return 0;
+    if (take_dependency(ops, st, owner, &job)) {
+        sr_job_clear(&job);
+        return 1;
+    }
     run_ctx r = {.cfg = cfg, .ops = ops, .st = st, .job = &job, .owner = owner};
     pthread_t th;
     int have_keeper = pthread_create(&th, NULL, keeper, &r) == 0;

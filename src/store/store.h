@@ -42,6 +42,7 @@ typedef struct sr_job {
     char *result;             /* JSON text, malloc'd, or NULL */
     char *webhook;            /* URL, malloc'd, or NULL */
     char *webhook_input;      /* JSON text, malloc'd, or NULL */
+    char depends_on[SR_ID_LEN]; /* "" or a job that must end (completed or failed) before this one is leased */
 } sr_job;
 /* Frees the strings of j (not j itself) and zeroes it. Accepts NULL. */
 void sr_job_clear(sr_job *j);
@@ -129,7 +130,8 @@ typedef struct sr_store_ops {
     int (*job_update_result)(sr_store *s, const char *account, const char *id, const char *result, sr_err *err);
 
     /* --- leases. lease_acquire takes the oldest due pending job, or a running
-     * job whose lease expired, for owner until now + ttl_ms (attempts + 1).
+     * job whose lease expired, for owner until now + ttl_ms (attempts + 1);
+     * a pending job whose depends_on job has not ended is not due.
      * A job whose lease expired after max_attempts fails WORKER_CRASHED.
      * Returns 1 with *out filled (input loaded), 0 when nothing is due. */
     int (*lease_acquire)(sr_store *s, const char *owner, int64_t ttl_ms, sr_job *out, sr_err *err);

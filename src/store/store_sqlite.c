@@ -55,6 +55,8 @@ static const char *const migrations[] = {
     "CREATE TABLE resources(id TEXT PRIMARY KEY, account_id TEXT NOT NULL, kind TEXT NOT NULL,"
     "  name TEXT NOT NULL, data TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
     "CREATE INDEX resources_name ON resources(account_id, kind, name COLLATE NOCASE, created_ms);",
+    /* 2 -> 3: a job may wait for another (a render of a preview still running) */
+    "ALTER TABLE jobs ADD COLUMN depends_on TEXT NOT NULL DEFAULT '';",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -66,6 +68,11 @@ static const char *const migrations[] = {
     "webhook_input"
 #define KEY_COLS "k.id,k.account_id,k.name,k.prefix,k.created_ms,k.revoked_ms"
 #define UP_COLS "id,account_id,key,content_type,max_size,size,created_ms,expires_ms,done_ms"
+/* A pending job is due at ?1 once its run_after time has come and the job it
+ * depends on (if any) has ended, completed or failed. */
+#define JOB_DUE                                                                                     \
+    "(state=0 AND run_after_ms<=?1 AND (depends_on='' OR EXISTS(SELECT 1 FROM jobs d"                \
+    " WHERE d.id=jobs.depends_on AND d.state IN (2,3))))"
 #define PAGE_WHERE "(?3='' OR created_ms<?2 OR (created_ms=?2 AND id<?3))"
 
 #define STATEMENTS(X)                                                                                        \
@@ -88,12 +95,12 @@ static const char *const migrations[] = {
                " WHERE account_id=?4 AND id=?5")                                                             \
     X(PRJ_DEL, "DELETE FROM projects WHERE account_id=? AND id=?")                                          \
     X(JOB_INS, "INSERT INTO jobs(id,account_id,kind,state,created_ms,updated_ms,run_after_ms,max_attempts," \
-               "input,webhook,webhook_input) VALUES(?,?,?,0,?,?,?,?,?,?,?)")                                 \
-    X(JOB_GET, "SELECT " JOB_COLS ",NULL FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")          \
-    X(JOB_GET_IN, "SELECT " JOB_COLS ",input FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")      \
+               "input,webhook,webhook_input,depends_on) VALUES(?,?,?,0,?,?,?,?,?,?,?,?)")                                 \
+    X(JOB_GET, "SELECT " JOB_COLS ",NULL,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")          \
+    X(JOB_GET_IN, "SELECT " JOB_COLS ",input,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")      \
     X(JOB_LIST, "SELECT id,account_id,kind,state,created_ms,updated_ms,started_ms,finished_ms,run_after_ms," \
                 "lease_owner,lease_expires_ms,attempts,max_attempts,progress,progress_msg,error_code,"      \
-                "error_msg,NULL,webhook,NULL,NULL FROM jobs WHERE account_id=?1 AND " PAGE_WHERE            \
+                "error_msg,NULL,webhook,NULL,NULL,depends_on FROM jobs WHERE account_id=?1 AND " PAGE_WHERE            \
                 " ORDER BY created_ms DESC, id DESC LIMIT ?4")                                               \
     X(JOB_CANCEL, "UPDATE jobs SET state=3,error_code='CANCELLED',error_msg=?1,finished_ms=?2,updated_ms=?2," \
                   "lease_owner='' WHERE id=?3 AND account_id=?4 AND state IN (0,1)")                         \
@@ -104,7 +111,7 @@ static const char *const migrations[] = {
                     " WHERE state=2 AND started_ms>0")                                                       \
     X(JOB_WAIT_T, "SELECT coalesce(sum(started_ms-created_ms),0),count(*) FROM jobs WHERE started_ms>0")    \
     X(LEASE_PICK, "SELECT id,state,attempts,max_attempts,error_code,error_msg FROM jobs WHERE"              \
-                  " (state=0 AND run_after_ms<=?1) OR (state=1 AND lease_expires_ms<?1)"                    \
+                  " " JOB_DUE " OR (state=1 AND lease_expires_ms<?1)"                                        \
                   " ORDER BY created_ms LIMIT 1")                                                            \
     X(LEASE_TAKE, "UPDATE jobs SET state=1,lease_owner=?1,lease_expires_ms=?2,attempts=attempts+1,"          \
                   "started_ms=CASE WHEN started_ms=0 THEN ?3 ELSE started_ms END,updated_ms=?3,progress=0,"  \
@@ -604,6 +611,7 @@ static void row_job(sqlite3_stmt *st, sr_job *j)
     j->webhook = cdup(st, 18);
     j->webhook_input = cdup(st, 19);
     j->input = cdup(st, 20);
+    ct(st, 21, j->depends_on, sizeof j->depends_on);
 }
 static void fill_job(sqlite3_stmt *st, void *p) { row_job(st, p); }
 
@@ -615,6 +623,7 @@ static int sq_job_create(sr_store *s, const sr_job *j, sr_err *err)
     bt(st, 1, j->id), bt(st, 2, j->account_id), bt(st, 3, j->kind), bi(st, 4, j->created_ms ? j->created_ms : now);
     bi(st, 5, now), bi(st, 6, j->run_after_ms), bi(st, 7, j->max_attempts > 0 ? j->max_attempts : 3);
     bt(st, 8, j->input ? j->input : "{}"), bt(st, 9, j->webhook), bt(st, 10, j->webhook_input);
+    bt(st, 11, j->depends_on);
     return run(c, st, NULL, err);
 }
 
