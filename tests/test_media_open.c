@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <libavformat/avformat.h>
 
@@ -45,7 +46,7 @@ static void expect_open(const char *name)
 {
     AVFormatContext *fc = NULL;
     sr_err e = {0};
-    int rc = sr_media_open(&fc, sr_test_path(dir, name), "f", &e);
+    int rc = sr_media_open(&fc, sr_test_path(dir, name), "f", NULL, &e);
     if (rc) fail_msg("%s: %s", name, e.msg);
     assert_non_null(fc);
     assert_true(sr_media_format_allowed(fc->iformat->name));
@@ -58,7 +59,7 @@ static void expect_refused(const char *name)
     AVFormatContext *fc = NULL;
     sr_err e = {0};
     const char *p = sr_test_path(dir, name);
-    assert_int_equal(sr_media_open(&fc, p, "scenes[0].background.visualUrl", &e), SR_EMEDIA_INVALID);
+    assert_int_equal(sr_media_open(&fc, p, "scenes[0].background.visualUrl", NULL, &e), SR_EMEDIA_INVALID);
     assert_null(fc);
     assert_string_equal(e.field, "scenes[0].background.visualUrl");
     assert_non_null(strstr(e.msg, name)); /* named by its name, */
@@ -138,12 +139,12 @@ static void test_missing_and_not_files(void **state)
     (void)state;
     AVFormatContext *fc = NULL;
     sr_err e = {0};
-    assert_int_equal(sr_media_open(&fc, sr_test_path(dir, "none.png"), "f", &e), SR_EMEDIA_NOT_FOUND);
+    assert_int_equal(sr_media_open(&fc, sr_test_path(dir, "none.png"), "f", NULL, &e), SR_EMEDIA_NOT_FOUND);
     sr_err_clear(&e);
-    assert_int_equal(sr_media_open(&fc, dir, "f", &e), SR_EMEDIA_UNREADABLE);
+    assert_int_equal(sr_media_open(&fc, dir, "f", NULL, &e), SR_EMEDIA_UNREADABLE);
     sr_err_clear(&e);
     write_text(sr_test_path(dir, "empty.mp4"), "");
-    assert_int_equal(sr_media_open(&fc, sr_test_path(dir, "empty.mp4"), "f", &e), SR_EMEDIA_INVALID);
+    assert_int_equal(sr_media_open(&fc, sr_test_path(dir, "empty.mp4"), "f", NULL, &e), SR_EMEDIA_INVALID);
     assert_null(fc);
 }
 
@@ -186,23 +187,66 @@ static void write_png_header(const char *path, uint32_t w, uint32_t h)
     fclose(f);
 }
 
+/* Rewrites the size in a JPEG's first SOF0 segment. */
+static void patch_jpeg_size(const char *path, int w, int h)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    uint8_t b[4096];
+    size_t n = fread(b, 1, sizeof b, f);
+    size_t i = 2;
+    while (i + 9 < n && !(b[i] == 0xff && b[i + 1] == 0xc0)) i++;
+    assert_true(i + 9 < n);
+    b[i + 5] = (uint8_t)(h >> 8), b[i + 6] = (uint8_t)h, b[i + 7] = (uint8_t)(w >> 8), b[i + 8] = (uint8_t)w;
+    fseek(f, 0, SEEK_SET);
+    fwrite(b, 1, n, f);
+    fclose(f);
+}
+
+static long max_rss_kb(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
 static void test_picture_limits_from_header(void **state)
 {
     (void)state;
     sr_err e = {0};
+    sr_media_budget b;
+    sr_media_budget_init(&b, NULL); /* the defaults */
     const char *huge = sr_test_path(dir, "huge.png");
     write_png_header(huge, 9000, 7000); /* 63 Mpx: over the default 50 */
-    assert_int_equal(sr_media_probe(huge, SR_MEDIA_IMAGE, "scenes[1].background.visualUrl", NULL, &e), SR_ELIMIT);
+    assert_int_equal(sr_media_probe_budget(huge, SR_MEDIA_IMAGE, "scenes[1].background.visualUrl", &b, NULL, &e),
+                     SR_ELIMIT);
     assert_string_equal(e.field, "scenes[1].background.visualUrl");
     assert_non_null(strstr(e.msg, "huge.png"));
     sr_err_clear(&e);
-    write_png_header(huge, 20000, 100); /* a side over 16384 */
+    write_png_header(huge, 20000, 100); /* a side over 16384: over the ceiling, budget or not */
     assert_int_equal(sr_media_probe(huge, SR_MEDIA_IMAGE, "f", NULL, &e), SR_ELIMIT);
+    sr_err_clear(&e);
+    write_png_header(huge, 9000, 8000); /* 72 Mpx: over the ceiling */
+    assert_int_equal(sr_media_probe(huge, SR_MEDIA_IMAGE, "f", NULL, &e), SR_ELIMIT);
+    sr_err_clear(&e);
+    /* 16000x16000 (768 MB as RGB) is refused without a picture's memory */
+    write_png_header(huge, 16000, 16000);
+    long before = max_rss_kb();
+    assert_int_equal(sr_media_probe_budget(huge, SR_MEDIA_IMAGE, "f", &b, NULL, &e), SR_ELIMIT);
+    assert_true(max_rss_kb() - before < 100 * 1024);
+    sr_err_clear(&e);
+    /* a JPEG's size from its frame header, likewise */
+    const char *jpg = sr_test_path(dir, "huge.jpg");
+    assert_int_equal(sr_test_write_image(jpg, 64, 48, 9, 9, 9, 255), 0);
+    patch_jpeg_size(jpg, 15000, 15000);
+    before = max_rss_kb();
+    assert_int_equal(sr_media_probe_budget(jpg, SR_MEDIA_IMAGE, "f", &b, NULL, &e), SR_ELIMIT);
+    assert_true(max_rss_kb() - before < 100 * 1024);
+    assert_non_null(strstr(e.msg, "huge.jpg"));
     sr_err_clear(&e);
     /* configured lower: a side, the pixels of one picture */
     const char *png = sr_test_path(dir, "mid.png");
     assert_int_equal(sr_test_write_image(png, 400, 300, 9, 9, 9, 255), 0);
-    sr_media_budget b;
     sr_media_budget_init(&b, &(sr_media_limits){.max_side = 399});
     assert_int_equal(sr_media_probe_budget(png, SR_MEDIA_IMAGE, "f", &b, NULL, &e), SR_ELIMIT);
     assert_non_null(strstr(e.msg, "mid.png"));

@@ -22,7 +22,7 @@ int sr_image_decode(const char *path, const char *field, AVFrame **out, sr_err *
     const char *fld = field ? field : path;
     *out = NULL;
 
-    if ((rc = sr_media_open(&fc, path, fld, err))) goto done;
+    if ((rc = sr_media_open(&fc, path, fld, NULL, err))) goto done;
     path = sr_media_name(path); /* errors name the file, not where it lies */
     const AVCodec *dec = NULL;
     int si = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, &dec, 0);

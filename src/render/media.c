@@ -7,41 +7,6 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
-/* ------------------------------------------------------------------ limits */
-
-void sr_media_budget_init(sr_media_budget *b, const sr_media_limits *lim)
-{
-    sr_media_limits l = lim ? *lim : (sr_media_limits){0};
-    if (l.max_side <= 0 || l.max_side > SR_MEDIA_MAX_SIDE) l.max_side = SR_MEDIA_MAX_SIDE;
-    if (l.max_pixels <= 0) l.max_pixels = SR_MEDIA_DEF_PIXELS;
-    if (l.max_pixels > SR_MEDIA_CEIL_PIXELS) l.max_pixels = SR_MEDIA_CEIL_PIXELS;
-    if (l.job_pixels <= 0) l.job_pixels = SR_MEDIA_DEF_JOB_PIXELS;
-    b->lim = l;
-    b->used = 0;
-}
-
-int sr_media_charge(sr_media_budget *b, const char *path, const char *field, int w, int h, sr_err *err)
-{
-    sr_media_budget one;
-    if (!b) sr_media_budget_init(b = &one, NULL);
-    const char *name = sr_media_name(path);
-    if (!field) field = name;
-    const sr_media_limits *l = &b->lim;
-    int64_t px = (int64_t)w * h;
-    if (w > l->max_side || h > l->max_side)
-        return sr_err_set(err, SR_ELIMIT, field, "%s is %dx%d: a picture may be at most %d px a side", name, w,
-                          h, l->max_side);
-    if (px > l->max_pixels)
-        return sr_err_set(err, SR_ELIMIT, field, "%s is %dx%d (%.1f Mpx): a picture may have at most %.1f Mpx",
-                          name, w, h, px / 1e6, l->max_pixels / 1e6);
-    if (px > l->job_pixels - b->used)
-        return sr_err_set(err, SR_ELIMIT, field,
-                          "%s (%dx%d) would take the pictures decoded for this video over %.0f Mpx", name, w,
-                          h, l->job_pixels / 1e6);
-    b->used += px;
-    return 0;
-}
-
 /* ----------------------------------------------------------------- probing */
 
 static int still_codec(enum AVCodecID id)
@@ -116,7 +81,7 @@ int sr_media_probe_budget(const char *path, int expect, const char *field, sr_me
     memset(info, 0, sizeof *info);
     if (!field) field = path;
     AVFormatContext *fc = NULL;
-    int rc = sr_media_open(&fc, path, field, err);
+    int rc = sr_media_open(&fc, path, field, budget, err);
     if (rc) return rc;
     path = sr_media_name(path); /* errors name the file, not where it lies */
     int vs = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -152,7 +117,6 @@ int sr_media_probe_budget(const char *path, int expect, const char *field, sr_me
             rc = sr_err_set(err, SR_EMEDIA_INVALID, field, "%s: no readable picture in the file", path);
             goto out;
         }
-        if ((rc = sr_media_charge(budget, path, field, info->width, info->height, err))) goto out;
         if ((rc = decode_first(fc, vs, path, field, err))) goto out;
     }
     if ((expect & SR_MEDIA_AUDIO) && as >= 0) {

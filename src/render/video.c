@@ -60,7 +60,7 @@ int sr_video_open(sr_video **out, const char *path, const char *field, const sr_
     snprintf(v->field, sizeof v->field, "%s", field ? field : "");
     v->loop = loop;
     v->clip = -1;
-    if ((rc = sr_media_open(&v->fc, path, field, err))) goto fail;
+    if ((rc = sr_media_open(&v->fc, path, field, NULL, err))) goto fail;
     const AVCodec *dec = NULL;
     v->si = av_find_best_stream(v->fc, AVMEDIA_TYPE_VIDEO, -1, -1, &dec, 0);
     if (v->si < 0 || !dec) {

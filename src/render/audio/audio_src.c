@@ -89,7 +89,7 @@ static void reset_state(sr_asrc *s)
 /* Opens the container and decoder. Returns 1 with no audio stream, 0, or an error. */
 static int open_streams(sr_asrc *s, sr_err *err)
 {
-    int r = sr_media_open(&s->fmt, s->path, s->field, err);
+    int r = sr_media_open(&s->fmt, s->path, s->field, NULL, err);
     if (r) return r;
     const AVCodec *codec = NULL;
     r = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
