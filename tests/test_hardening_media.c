@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "support/fixtures.h"
+#include "jobs/jobs.h"
 #include "support/http_client.h"
 
 static const char *jstr(const json_t *o, const char *path)
@@ -300,9 +301,25 @@ static void test_messages_show_no_server_path(void **state)
     json_decref(j);
 }
 
+/* The rewrite every job message goes through (sr_msg_unroot). */
+static void test_unroot_rewrites(void **state)
+{
+    (void)state;
+    sr_svc_cfg cfg = {.n_media_roots = 2};
+    snprintf(cfg.data, sizeof cfg.data, "/srv/sr/data");
+    snprintf(cfg.media_roots[0], sizeof cfg.media_roots[0], "/srv/sr/media");
+    snprintf(cfg.media_roots[1], sizeof cfg.media_roots[1], "/srv/sr/media/deep");
+    char msg[512] = "The output /srv/sr/data/files/ab/v.mp4 cannot be created; '/srv/sr/media/deep/x.png' and "
+                    "/srv/sr/media/a.jpg: bad; /srv/sr/data-old/f and /srv/sr/mediafile stay; in /srv/sr/data";
+    sr_msg_unroot(msg, &cfg);
+    assert_string_equal(msg, "The output files/ab/v.mp4 cannot be created; 'x.png' and a.jpg: bad; "
+                             "/srv/sr/data-old/f and /srv/sr/mediafile stay; in .");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unroot_rewrites),
         cmocka_unit_test(test_playlist_reads_no_local_file),
         cmocka_unit_test(test_picture_limits),
         cmocka_unit_test(test_messages_show_no_server_path),

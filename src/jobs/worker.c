@@ -199,7 +199,17 @@ static int run_job(run_ctx *r, json_t **result, sr_project *save, int *want_save
         goto done;
     }
     json_t *warn = json_object_get(rp, "warnings"); /* font stand-ins, dropped elements, ... */
-    if (json_array_size(warn)) json_object_set(res, "warnings", warn);
+    if (json_array_size(warn)) {
+        size_t i;
+        json_t *wv;
+        json_array_foreach(warn, i, wv) /* they name files too: not by the server's folders */
+        {
+            char *t = json_is_string(wv) ? strdup(json_string_value(wv)) : NULL;
+            if (t) sr_msg_unroot(t, r->cfg), json_string_set(wv, t);
+            free(t);
+        }
+        json_object_set(res, "warnings", warn);
+    }
     if (!strcmp(r->job->kind, "preview")) {
         json_object_set(res, "renderParams", rp);
         if (in_sb) json_object_set(res, "storyboard", (json_t *)in_sb);
