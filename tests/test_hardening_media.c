@@ -71,6 +71,17 @@ static void upload_file(sr_test_world *w, const char *path, const char *name, ch
     free(bytes);
 }
 
+/* Submits body to path (a render) and waits for the job's end. */
+static json_t *submit_wait(sr_test_world *w, const char *path, const char *body)
+{
+    char *id = sr_test_submit(&w->srv, w->key_a, "POST", path, body);
+    assert_non_null(id);
+    json_t *j = sr_test_wait_job(&w->srv, w->key_a, id, 90);
+    free(id);
+    assert_non_null(j);
+    return j;
+}
+
 /* Renders a storyboard whose scenes show the visuals urls[] (type "video" or "image"). */
 static json_t *render_visuals(sr_test_world *w, const char *type, const char *const *urls, int n, double secs)
 {
@@ -81,12 +92,7 @@ static json_t *render_visuals(sr_test_world *w, const char *type, const char *co
                       "%s{\"background\":{\"visualUrl\":\"%s\",\"type\":\"%s\"},\"minimumDuration\":%g}",
                       i ? "," : "", urls[i], type, secs);
     snprintf(body + k, sizeof body - k, "]}");
-    char *id = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard/render", body);
-    assert_non_null(id);
-    json_t *j = sr_test_wait_job(&w->srv, w->key_a, id, 90);
-    free(id);
-    assert_non_null(j);
-    return j;
+    return submit_wait(w, "/v2/video/storyboard/render", body);
 }
 
 /* The job failed with code, naming name, and showing no folder of the server. */
@@ -152,10 +158,7 @@ static void test_playlist_reads_no_local_file(void **state)
              "{\"videoName\":\"m\",\"videoWidth\":320,\"videoHeight\":180,\"backgroundMusic\":{\"enabled\":true,"
              "\"musicUrl\":\"%s\"},\"scenes\":[{\"background\":{\"color\":\"#000000\"},\"minimumDuration\":1}]}",
              url);
-    char *id = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard/render", body);
-    assert_non_null(id);
-    j = sr_test_wait_job(&w->srv, w->key_a, id, 60);
-    free(id);
+    j = submit_wait(w, "/v2/video/storyboard/render", body);
     expect_failed(w, j, "MEDIA_INVALID", "music.m3u8");
     json_decref(j);
 }
@@ -181,11 +184,7 @@ static void test_picture_limits(void **state)
              "\"elements\":[{\"id\":\"b0\",\"elementType\":\"backgroundElement\",\"type\":\"image\","
              "\"url\":\"%s\",\"startTime\":0,\"duration\":1,\"sceneIndex\":0}]}",
              key);
-    char *id = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/render", body);
-    assert_non_null(id);
-    j = sr_test_wait_job(&w->srv, w->key_a, id, 60);
-    free(id);
-    assert_non_null(j);
+    j = submit_wait(w, "/v2/video/render", body);
     expect_failed(w, j, "LIMIT_EXCEEDED", "wide.png");
     json_decref(j);
     /* 800x600 = 0.48 Mpx: two fit in --max-job-mpx 1, the third does not */
