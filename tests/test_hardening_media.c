@@ -223,11 +223,16 @@ static int count_tmp(const char *dir)
     return n;
 }
 
-/* Submits a render long enough to interrupt and waits until its output is being written. */
-static char *start_long_render(sr_test_world *w, const char *data)
+/* Submits a render long enough to interrupt (a long first scene, then then_url's
+ * image when not NULL) and waits until its output is being written. */
+static char *start_long_render(sr_test_world *w, const char *data, const char *then_url)
 {
-    static const char *body = "{\"videoName\":\"long\",\"videoWidth\":640,\"videoHeight\":360,\"output\":{\"fps\":60},"
-                              "\"scenes\":[{\"background\":{\"color\":\"#123456\"},\"minimumDuration\":600}]}";
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"videoName\":\"long\",\"videoWidth\":640,\"videoHeight\":360,\"output\":{\"fps\":60},"
+             "\"scenes\":[{\"background\":{\"color\":\"#123456\"},\"minimumDuration\":%d}%s%s%s]}",
+             then_url ? 30 : 600, then_url ? ",{\"background\":{\"type\":\"image\",\"visualUrl\":\"" : "",
+             then_url ? then_url : "", then_url ? "\"},\"minimumDuration\":1}" : "");
     char *id = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard/render", body);
     assert_non_null(id);
     for (int i = 0; i < 300 && !count_tmp(data); i++) usleep(100 * 1000);
@@ -241,8 +246,22 @@ static void test_leftovers(void **state)
     sr_test_world *w = *state;
     char data[700], p[1024];
     snprintf(data, sizeof data, "%s/data", w->srv.dir);
-    /* cancelled half-way: its temporary outputs go */
-    char *id = start_long_render(w, data);
+    /* failed half-way (scene 2's image is damaged after the render began): its temporary outputs go */
+    const char *late = sr_test_path(w->srv.dir, "media/late.jpg");
+    assert_int_equal(sr_test_write_image(late, 320, 180, 200, 0, 0, 255), 0);
+    char *id = start_long_render(w, data, "late.jpg");
+    assert_int_equal(sr_test_sh("printf 'no longer a picture' > '%s'", late), 0);
+    json_t *j = sr_test_wait_job(&w->srv, w->key_a, id, 120);
+    free(id);
+    assert_non_null(j);
+    assert_string_equal(jstr(j, "data.status"), "failed");
+    assert_string_equal(jstr(j, "data.error_code"), "MEDIA_INVALID");
+    assert_non_null(strstr(jstr(j, "data.error_message"), "late.jpg"));
+    assert_null(strstr(jstr(j, "data.error_message"), w->srv.dir));
+    json_decref(j);
+    assert_int_equal(count_tmp(data), 0);
+    /* cancelled half-way: likewise */
+    id = start_long_render(w, data, NULL);
     sr_http_resp r;
     snprintf(p, sizeof p, "/v1/jobs/%s", id);
     assert_int_equal(sr_test_api(w, "DELETE", p, w->key_a, NULL, &r), 200);
@@ -252,7 +271,7 @@ static void test_leftovers(void **state)
     for (int i = 0; i < 100 && (left = count_tmp(data)); i++) usleep(100 * 1000);
     assert_int_equal(left, 0);
     /* a server killed mid-render, and a few planted leftovers: gone after a restart */
-    id = start_long_render(w, data);
+    id = start_long_render(w, data, NULL);
     free(id);
     sr_test_server_stop(&w->srv, 1);
     assert_true(count_tmp(data) > 0);
@@ -270,7 +289,7 @@ static void test_leftovers(void **state)
     const char *blue = sr_test_path(w->srv.dir, "media/blue.png");
     assert_int_equal(sr_test_write_image(blue, 64, 36, 0, 0, 255, 255), 0);
     const char *u = "blue.png";
-    json_t *j = render_visuals(w, "image", &u, 1, 1);
+    j = render_visuals(w, "image", &u, 1, 1);
     assert_string_equal(jstr(j, "data.status"), "completed");
     json_decref(j);
 }

@@ -31,7 +31,11 @@ int sr_image_decode(const char *path, const char *field, AVFrame **out, sr_err *
         goto done;
     }
     AVCodecParameters *par = fc->streams[si]->codecpar;
-    if (par->width <= 0 || par->height <= 0 || par->width > SR_MAX_IMAGE_SIDE ||
+    if (par->width <= 0 || par->height <= 0) {
+        rc = sr_err_set(err, SR_EMEDIA_INVALID, fld, "The image %s holds no readable picture.", path);
+        goto done;
+    }
+    if (par->width > SR_MAX_IMAGE_SIDE ||
         par->height > SR_MAX_IMAGE_SIDE ||
         (long long)par->width * par->height > SR_MAX_IMAGE_PIXELS) {
         rc = sr_err_set(err, SR_ELIMIT, fld, "The image %s is %dx%d, larger than allowed.", path,

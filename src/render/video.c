@@ -68,7 +68,11 @@ int sr_video_open(sr_video **out, const char *path, const char *field, const sr_
         goto fail;
     }
     AVStream *s = v->fc->streams[v->si];
-    if (s->codecpar->width <= 0 || s->codecpar->height <= 0 || s->codecpar->width > SR_MAX_IMAGE_SIDE ||
+    if (s->codecpar->width <= 0 || s->codecpar->height <= 0) {
+        rc = bad(v, SR_EMEDIA_INVALID, "holds no readable picture", err);
+        goto fail;
+    }
+    if (s->codecpar->width > SR_MAX_IMAGE_SIDE ||
         s->codecpar->height > SR_MAX_IMAGE_SIDE ||
         (int64_t)s->codecpar->width * s->codecpar->height > SR_MAX_IMAGE_PIXELS) {
         rc = bad(v, SR_ELIMIT, "has an unsupported picture size", err);
