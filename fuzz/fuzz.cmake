@@ -7,7 +7,8 @@ set(SR_FUZZ_TARGETS
     "fuzz_ssml:sr_compiler"
     "fuzz_template:sr_compiler"
     "fuzz_v1:sr_compiler"
-    "fuzz_color:sr_common")
+    "fuzz_color:sr_common"
+    "fuzz_media_open:sr_render")
 foreach(t ${SR_FUZZ_TARGETS})
   string(REPLACE ":" ";" parts "${t}")
   list(GET parts 0 name)

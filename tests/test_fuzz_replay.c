@@ -32,6 +32,9 @@
 #define FUZZ_ENTRY fuzz_v1_one
 #include "../fuzz/fuzz_v1.c"
 #undef FUZZ_ENTRY
+#define FUZZ_ENTRY fuzz_media_open_one
+#include "../fuzz/fuzz_media_open.c"
+#undef FUZZ_ENTRY
 
 static int fuzz_storyboard_tts_one(const uint8_t *data, size_t size)
 {
@@ -80,6 +83,7 @@ REPLAY_TEST(ssml)
 REPLAY_TEST(template)
 REPLAY_TEST(color)
 REPLAY_TEST(v1)
+REPLAY_TEST(media_open)
 
 int main(void)
 {
@@ -87,6 +91,7 @@ int main(void)
         cmocka_unit_test(test_storyboard), cmocka_unit_test(test_storyboard_tts), cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_ssml),       cmocka_unit_test(test_template),       cmocka_unit_test(test_color),
         cmocka_unit_test(test_v1),
+        cmocka_unit_test(test_media_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,12 @@ static const struct opt_def {
     {"--max-body-kb", "STORYREEL_MAX_BODY_KB", O_INT, S(max_body_kb), "JSON body limit (default 1024)"},
     {"--max-upload-mb", "STORYREEL_MAX_UPLOAD_MB", O_INT, S(max_upload_mb), "upload limit (default 200)"},
     {"--lease-ms", "STORYREEL_LEASE_MS", O_INT, S(cfg.lease_ms), "a worker's job lease (default 5000)"},
+    {"--max-image-side", "STORYREEL_MAX_IMAGE_SIDE", O_INT, S(cfg.max_image_side),
+     "px a side of a picture a job decodes (default and most 16384)"},
+    {"--max-image-mpx", "STORYREEL_MAX_IMAGE_MPX", O_INT, S(cfg.max_image_mpx),
+     "megapixels of one picture (default 50, at most 67)"},
+    {"--max-job-mpx", "STORYREEL_MAX_JOB_MPX", O_INT, S(cfg.max_job_mpx),
+     "megapixels of all the pictures a job decodes (default 1000)"},
     {"--worker-process", NULL, O_FLAG, S(worker_process), NULL},
     {"--name", NULL, O_STR, S(name), "keys create: the key's name"},
     {"--account", NULL, O_STR, S(account), "keys create: add the key to this account"},
@@ -366,6 +372,8 @@ int sr_service_serve_main(int argc, char **argv)
         rc = sr_worker_loop(&o.cfg, sr_store_sqlite(), st, NULL);
         goto done;
     }
+    int swept = sr_data_sweep(o.cfg.data); /* before any worker runs */
+    if (swept) fprintf(stderr, "storyreel: removed %d half-written files left by an earlier run\n", swept);
     char secret[80];
     if (server_secret(&o.cfg, secret, &err)) {
         fail(&err);

@@ -198,6 +198,7 @@ typedef struct cctx {
     int ext_sync;
     double ext_amp, ext_dur;
     sr_picker *picker; /* media and music libraries (pick.c) */
+    sr_media_budget pictures; /* the pictures probed, against opts->media_limits */
 } cctx;
 
 static double r3(double t) { return round(t * 1000.0) / 1000.0; }
@@ -244,7 +245,7 @@ static int media_ref(cctx *c, const char *ref, const char *field, int expect, ch
         p = q;
     }
     if (!(c->opts && c->opts->no_media_probe)) {
-        int rc = sr_media_probe(p, expect, field, info, c->err);
+        int rc = sr_media_probe_budget(p, expect, field, &c->pictures, info, c->err);
         if (rc) {
             free(p);
             return rc;
@@ -1295,6 +1296,7 @@ int sr_compile(const json_t *sb, const sr_compile_opts *opts, json_t **out, sr_e
     *out = NULL;
     c.opts = opts ? opts : &no_opts;
     c.err = err;
+    sr_media_budget_init(&c.pictures, &c.opts->media_limits);
     c.be = sr_tts_get(NULL);
     c.warnings = json_array();
     if (!c.be) return sr_err_set(err, SR_EINTERNAL, "voiceOver", "no speech backend is built in");

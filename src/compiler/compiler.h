@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "render/media.h"
 
 typedef struct sr_compile_opts {
     /* Folder that relative media paths resolve against (the storyboard's folder). */
@@ -23,6 +24,9 @@ typedef struct sr_compile_opts {
      * indexed in DIR/.storyreel-index.sqlite, refreshed on every compile. */
     const char *library_dir;
     const char *music_library_dir;
+    /* Limits on the pictures probed (render/media.h; zeros: the defaults): each
+     * media file's picture is checked from its header and charged once. */
+    sr_media_limits media_limits;
 } sr_compile_opts;
 
 /* Compiles storyboard sb into a new timeline *out (caller json_decref's it).

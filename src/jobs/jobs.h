@@ -38,6 +38,8 @@ typedef struct sr_svc_cfg {
     int64_t max_fetch;             /* bytes of a fetched media URL */
     int lease_ms;                  /* a worker's lease; renewed 4x as often */
     int max_attempts;              /* tries of a job (transient failures) */
+    int max_image_side;            /* px a side of a picture a job decodes (0: the engine's default) */
+    int max_image_mpx, max_job_mpx; /* Mpx of one picture, of all a job decodes (0: defaults) */
 } sr_svc_cfg;
 
 /* Error codes that are the input's fault (fail at once, never retried). */
@@ -72,6 +74,18 @@ void sr_media_relativize(json_t *rp, const char *data_dir);
  * loopback and link-local addresses (unless allow_private) and limits it
  * to http and https. */
 void sr_net_guard(CURL *h, const int *allow_private);
+
+/* ---- leftovers and paths (tidy.c) */
+
+/* Removes what interrupted work left in the data folder: NAME.tmp-* files (a
+ * render's outputs, cache entries, atomic writes) and NAME.part uploads under
+ * DATA/files and DATA/cache, and the output folders left empty. Only while no
+ * worker runs (the server calls it at startup). Returns how many files went. */
+int sr_data_sweep(const char *data_dir);
+/* Rewrites msg (a NUL-terminated error sentence, in place) so that it shows no
+ * folder of this server: paths under the data folder or a media root become
+ * relative to it (DATA/files/x/a.png -> files/x/a.png). */
+void sr_msg_unroot(char *msg, const sr_svc_cfg *cfg);
 
 /* ---- the job's JSON (jobview.c) */
 

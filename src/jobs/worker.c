@@ -100,6 +100,14 @@ static int file_exists(const char *p)
     return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* The picture limits of the service's settings (0: the engine's defaults). */
+static sr_media_limits media_limits(const sr_svc_cfg *cfg)
+{
+    return (sr_media_limits){.max_side = cfg->max_image_side,
+                             .max_pixels = cfg->max_image_mpx * 1000000LL,
+                             .job_pixels = cfg->max_job_mpx * 1000000LL};
+}
+
 /* Renders rp into DATA/files/<random>/<name>.*; fills result with the keys. */
 static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
 {
@@ -117,7 +125,8 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
                          .base_dir = r->cfg->data,
                          .progress = on_progress,
                          .progress_ud = r,
-                         .cancel = &r->cancel};
+                         .cancel = &r->cancel,
+                         .limits = media_limits(r->cfg)};
     r->ops->job_progress(r->st, r->job->id, r->owner, 0, "rendering", NULL);
     int rc = sr_render(rp, &ro, err);
     static const struct {
@@ -174,7 +183,8 @@ static int run_job(run_ctx *r, json_t **result, sr_project *save, int *want_save
         sr_compile_opts co = {.base_dir = r->cfg->n_media_roots ? r->cfg->media_roots[0] : r->cfg->data,
                               .library_dir = r->cfg->library[0] ? r->cfg->library : NULL,
                               .music_library_dir = r->cfg->music_library[0] ? r->cfg->music_library : NULL,
-                              .cache_dir = cache};
+                              .cache_dir = cache,
+                              .media_limits = media_limits(r->cfg)};
         r->ops->job_progress(r->st, r->job->id, r->owner, 0, "compiling the storyboard", NULL);
         if ((rc = sr_compile(sb, &co, &rp, err))) goto done;
         sr_media_relativize(rp, r->cfg->data);
@@ -191,10 +201,18 @@ static int run_job(run_ctx *r, json_t **result, sr_project *save, int *want_save
         goto done;
     }
     /* the request's own warnings (v1 fields not used), then the compiler's
-     * (font stand-ins, dropped elements, ...) */
+     * (font stand-ins, dropped elements, ...); they name files too: not by the server's folders */
     json_t *warn = json_array();
     json_array_extend(warn, json_object_get(in, "warnings"));
     json_array_extend(warn, json_object_get(rp, "warnings"));
+    size_t wi;
+    json_t *wv;
+    json_array_foreach(warn, wi, wv)
+    {
+        char *t = json_is_string(wv) ? strdup(json_string_value(wv)) : NULL;
+        if (t) sr_msg_unroot(t, r->cfg), json_string_set(wv, t);
+        free(t);
+    }
     if (json_array_size(warn)) json_object_set(res, "warnings", warn);
     json_decref(warn);
     if (!strcmp(r->job->kind, "preview")) {
@@ -289,6 +307,7 @@ static int one_job(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st,
     int rc = run_job(&r, &result, &save, &want_save, &err);
     r.done = 1;
     if (have_keeper) pthread_join(th, NULL);
+    sr_msg_unroot(err.msg, cfg); /* the job shows no folder of this server */
     if (!rc) {
         char *txt = json_dumps(result, JSON_COMPACT);
         ops->job_finish(st, job.id, owner, SR_JOB_COMPLETED, txt, NULL, NULL, want_save ? &save : NULL, NULL);

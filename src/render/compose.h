@@ -12,18 +12,21 @@
 
 #include "common/err.h"
 #include "render/frame.h"
+#include "render/media.h"
 
 struct AVFrame;
 
-/* Bounds on untrusted pictures. */
-#define SR_MAX_IMAGE_PIXELS (8192LL * 8192LL)
-#define SR_MAX_IMAGE_SIDE 16384
+/* Bounds on untrusted pictures when they are decoded: the ceilings of the
+ * limits (media.h), which a render checks, as configured, when it probes its
+ * media before drawing anything. */
+#define SR_MAX_IMAGE_PIXELS SR_MEDIA_CEIL_PIXELS
+#define SR_MAX_IMAGE_SIDE SR_MEDIA_MAX_SIDE
 #define SR_MAX_ZOOM 4.0
 
 /* ---- stills (image.c) ---- */
 
-/* Decodes the first picture of the image file path (any format libavformat
- * reads) with AV_EF_EXPLODE, so a damaged file fails. field names the timeline
+/* Decodes the first picture of the image file path (opened by sr_media_open:
+ * a format of its allow list) with AV_EF_EXPLODE, so a damaged file fails. field names the timeline
  * field for errors. Returns 0 and *out (caller frees with av_frame_free), or
  * SR_EMEDIA_NOT_FOUND / SR_EMEDIA_UNREADABLE / SR_EMEDIA_INVALID / SR_ELIMIT
  * with the file named. */

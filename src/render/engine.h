@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "render/media.h"
 
 typedef struct sr_progress {
     int64_t frame;        /* frames encoded so far */
@@ -44,6 +45,12 @@ typedef struct sr_render_opts {
      * render writes no separate OUT.mp3 and no thumbnail. */
     char *out_written;
     size_t out_written_size;
+    /* Limits on the pictures the render decodes (media.h; zeros: the defaults,
+     * 16384 px a side, 50 Mpx a picture, 1000 Mpx in all): every visual's
+     * size is checked from its file's header, before it is decoded, and
+     * charged once (each is decoded once to be drawn); over a limit, the
+     * render fails with SR_ELIMIT naming the file. */
+    sr_media_limits limits;
 } sr_render_opts;
 
 /* Renders the timeline rp to the files named by opts. Returns 0 or a negative
@@ -52,7 +59,7 @@ typedef struct sr_render_opts {
 int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err);
 
 /* Validates a timeline without rendering (fields, limits, media present and
- * decodable). Returns 0 or an error. */
+ * decodable, the default picture limits). Returns 0 or an error. */
 int sr_render_validate(const json_t *rp, const char *base_dir, sr_err *err);
 
 /* Writes OUT.srt, OUT.vtt and OUT.txt from rp's subtitles[] (used by sr_render;

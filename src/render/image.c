@@ -1,11 +1,10 @@
 /* image.c - stills: decoded once with libavcodec, converted and scaled once
  * with swscale to the engine's YUV 4:2:0. */
 #include "render/compose.h"
+#include "render/media.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -23,20 +22,8 @@ int sr_image_decode(const char *path, const char *field, AVFrame **out, sr_err *
     const char *fld = field ? field : path;
     *out = NULL;
 
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        rc = sr_err_set(err, errno == ENOENT ? SR_EMEDIA_NOT_FOUND : SR_EMEDIA_UNREADABLE, fld,
-                        "The image %s cannot be opened: %s.", path, strerror(errno));
-        goto done;
-    }
-    if (avformat_open_input(&fc, path, NULL, NULL) < 0) {
-        rc = sr_err_set(err, SR_EMEDIA_UNREADABLE, fld, "The image %s cannot be read.", path);
-        goto done;
-    }
-    if (avformat_find_stream_info(fc, NULL) < 0) {
-        rc = sr_err_set(err, SR_EMEDIA_INVALID, fld, "The image %s is damaged.", path);
-        goto done;
-    }
+    if ((rc = sr_media_open(&fc, path, fld, NULL, err))) goto done;
+    path = sr_media_name(path); /* errors name the file, not where it lies */
     const AVCodec *dec = NULL;
     int si = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, &dec, 0);
     if (si < 0 || !dec) {
@@ -44,7 +31,11 @@ int sr_image_decode(const char *path, const char *field, AVFrame **out, sr_err *
         goto done;
     }
     AVCodecParameters *par = fc->streams[si]->codecpar;
-    if (par->width <= 0 || par->height <= 0 || par->width > SR_MAX_IMAGE_SIDE ||
+    if (par->width <= 0 || par->height <= 0) {
+        rc = sr_err_set(err, SR_EMEDIA_INVALID, fld, "The image %s holds no readable picture.", path);
+        goto done;
+    }
+    if (par->width > SR_MAX_IMAGE_SIDE ||
         par->height > SR_MAX_IMAGE_SIDE ||
         (long long)par->width * par->height > SR_MAX_IMAGE_PIXELS) {
         rc = sr_err_set(err, SR_ELIMIT, fld, "The image %s is %dx%d, larger than allowed.", path,
@@ -61,6 +52,7 @@ int sr_image_decode(const char *path, const char *field, AVFrame **out, sr_err *
     avcodec_parameters_to_context(cc, par);
     cc->err_recognition = AV_EF_EXPLODE | AV_EF_CRCCHECK | AV_EF_BITSTREAM;
     cc->thread_count = 1;
+    cc->max_pixels = SR_MAX_IMAGE_PIXELS; /* a frame bigger than its header said is refused, not allocated */
     if (avcodec_open2(cc, dec, NULL) < 0) {
         rc = sr_err_set(err, SR_EMEDIA_INVALID, fld, "The image %s cannot be decoded.", path);
         goto done;

@@ -2,16 +2,12 @@
  * first frame(s) so a damaged or mislabelled file fails before rendering. */
 #include "render/media.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
-#define SR_MEDIA_MAX_BYTES (4LL << 30) /* 4 GiB */
-#define SR_MEDIA_MAX_PIXELS (16384LL * 16384)
+/* ----------------------------------------------------------------- probing */
 
 static int still_codec(enum AVCodecID id)
 {
@@ -41,6 +37,7 @@ static int decode_first(AVFormatContext *fc, int si, const char *path, const cha
     if (avcodec_parameters_to_context(cc, st->codecpar) < 0) goto out;
     cc->err_recognition = AV_EF_EXPLODE | AV_EF_CRCCHECK | AV_EF_BITSTREAM;
     cc->thread_count = 1;
+    cc->max_pixels = SR_MEDIA_CEIL_PIXELS; /* a frame bigger than its header said is refused, not allocated */
     if (avcodec_open2(cc, dec, NULL) < 0) goto out;
     while (!got && packets < 500) {
         int r = av_read_frame(fc, pkt);
@@ -60,9 +57,6 @@ static int decode_first(AVFormatContext *fc, int si, const char *path, const cha
         if (d == 0) got = 1;
         else if (d != AVERROR(EAGAIN) || r < 0) break;
     }
-    if (got && st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-        (int64_t)fr->width * fr->height > SR_MEDIA_MAX_PIXELS)
-        got = 0;
     rc = got ? 0 : SR_EMEDIA_INVALID;
 out:
     av_frame_free(&fr);
@@ -76,30 +70,20 @@ out:
 
 int sr_media_probe(const char *path, int expect, const char *field, sr_media_info *info, sr_err *err)
 {
+    return sr_media_probe_budget(path, expect, field, NULL, info, err);
+}
+
+int sr_media_probe_budget(const char *path, int expect, const char *field, sr_media_budget *budget,
+                          sr_media_info *info, sr_err *err)
+{
     sr_media_info tmp;
     if (!info) info = &tmp;
     memset(info, 0, sizeof *info);
     if (!field) field = path;
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return sr_err_set(err, errno == ENOENT ? SR_EMEDIA_NOT_FOUND : SR_EMEDIA_UNREADABLE, field,
-                          "%s: %s", path, strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return sr_err_set(err, SR_EMEDIA_UNREADABLE, field, "%s is not a regular file", path);
-    if (access(path, R_OK) != 0)
-        return sr_err_set(err, SR_EMEDIA_UNREADABLE, field, "%s: %s", path, strerror(errno));
-    if (sb.st_size == 0) return sr_err_set(err, SR_EMEDIA_INVALID, field, "%s is empty", path);
-    if (sb.st_size > SR_MEDIA_MAX_BYTES)
-        return sr_err_set(err, SR_ELIMIT, field, "%s is larger than 4 GiB", path);
-
     AVFormatContext *fc = NULL;
-    int rc = 0;
-    if (avformat_open_input(&fc, path, NULL, NULL) < 0)
-        return sr_err_set(err, SR_EMEDIA_INVALID, field, "%s is not a media file that can be read", path);
-    if (avformat_find_stream_info(fc, NULL) < 0) {
-        rc = sr_err_set(err, SR_EMEDIA_INVALID, field, "%s: cannot read its streams", path);
-        goto out;
-    }
+    int rc = sr_media_open(&fc, path, field, budget, err);
+    if (rc) return rc;
+    path = sr_media_name(path); /* errors name the file, not where it lies */
     int vs = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     int as = av_find_best_stream(fc, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
     if (vs >= 0 && (fc->streams[vs]->disposition & AV_DISPOSITION_ATTACHED_PIC)) vs = -1; /* cover art */
@@ -131,11 +115,6 @@ int sr_media_probe(const char *path, int expect, const char *field, sr_media_inf
     if (want_visual && vs >= 0) {
         if (info->width <= 0 || info->height <= 0) {
             rc = sr_err_set(err, SR_EMEDIA_INVALID, field, "%s: no readable picture in the file", path);
-            goto out;
-        }
-        if ((int64_t)info->width * info->height > SR_MEDIA_MAX_PIXELS) {
-            rc = sr_err_set(err, SR_ELIMIT, field, "%s: picture size %dx%d is out of range", path,
-                            info->width, info->height);
             goto out;
         }
         if ((rc = decode_first(fc, vs, path, field, err))) goto out;

@@ -332,9 +332,13 @@ static void unlink_free(char **p)
 
 /* -------------------------------------------------------------- validation */
 
-static int probe_all(const sr_timeline *tl, sr_err *err)
+/* Probes every visual and audio file; each visual's picture is checked and
+ * charged to budget (limits) before it is decoded. */
+static int probe_all(const sr_timeline *tl, const sr_media_limits *limits, sr_err *err)
 {
     sr_media_info info;
+    sr_media_budget budget;
+    sr_media_budget_init(&budget, limits);
     int rc;
     for (int i = 0; i < tl->nvis; i++) {
         const sr_visual *v = &tl->vis[i];
@@ -342,7 +346,7 @@ static int probe_all(const sr_timeline *tl, sr_err *err)
         int expect = v->kind == SR_VIS_VIDEO || v->kind == SR_VIS_VLAYER ? SR_MEDIA_VIDEO | SR_MEDIA_IMAGE : SR_MEDIA_IMAGE;
         char f[64];
         snprintf(f, sizeof f, "%s.url", v->field);
-        if ((rc = sr_media_probe(v->path, expect, f, &info, err))) return rc;
+        if ((rc = sr_media_probe_budget(v->path, expect, f, &budget, &info, err))) return rc;
     }
     for (int i = 0; i < tl->naudio; i++) {
         char f[64];
@@ -356,7 +360,7 @@ int sr_render_validate(const json_t *rp, const char *base_dir, sr_err *err)
 {
     sr_timeline *tl = NULL;
     int rc = sr_timeline_parse(rp, base_dir, &tl, err);
-    if (!rc) rc = probe_all(tl, err);
+    if (!rc) rc = probe_all(tl, NULL, err);
     sr_timeline_free(tl);
     return rc;
 }
@@ -476,7 +480,7 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     if (!opts || !opts->out_path || !*opts->out_path)
         return sr_err_set(err, SR_EINVALID_FIELD, "out_path", "An output path is required.");
     if ((rc = sr_timeline_parse(rp, opts->base_dir, &r.tl, err))) goto done;
-    if ((rc = probe_all(r.tl, err))) goto done;
+    if ((rc = probe_all(r.tl, &opts->limits, err))) goto done;
     const sr_timeline *tl = r.tl;
 
     /* output names: OUT.<format> (the format decides the extension) and

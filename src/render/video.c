@@ -1,17 +1,16 @@
 /* video.c - streamed video backgrounds (see video.h). */
 #include "render/video.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libswscale/swscale.h>
 
 #include "render/compose.h"
+#include "render/media.h"
 
 struct sr_video {
     AVFormatContext *fc;
@@ -57,19 +56,11 @@ int sr_video_open(sr_video **out, const char *path, const char *field, const sr_
     *out = NULL;
     sr_video *v = calloc(1, sizeof *v);
     if (!v) return sr_err_set(err, SR_ENOMEM, field, "Out of memory.");
-    snprintf(v->path, sizeof v->path, "%s", path);
+    snprintf(v->path, sizeof v->path, "%s", sr_media_name(path)); /* for errors */
     snprintf(v->field, sizeof v->field, "%s", field ? field : "");
     v->loop = loop;
     v->clip = -1;
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        rc = bad(v, errno == ENOENT ? SR_EMEDIA_NOT_FOUND : SR_EMEDIA_UNREADABLE, "cannot be opened", err);
-        goto fail;
-    }
-    if (avformat_open_input(&v->fc, path, NULL, NULL) < 0 || avformat_find_stream_info(v->fc, NULL) < 0) {
-        rc = bad(v, SR_EMEDIA_UNREADABLE, "cannot be read", err);
-        goto fail;
-    }
+    if ((rc = sr_media_open(&v->fc, path, field, NULL, err))) goto fail;
     const AVCodec *dec = NULL;
     v->si = av_find_best_stream(v->fc, AVMEDIA_TYPE_VIDEO, -1, -1, &dec, 0);
     if (v->si < 0 || !dec) {
@@ -77,8 +68,13 @@ int sr_video_open(sr_video **out, const char *path, const char *field, const sr_
         goto fail;
     }
     AVStream *s = v->fc->streams[v->si];
-    if (s->codecpar->width <= 0 || s->codecpar->height <= 0 || s->codecpar->width > SR_MAX_IMAGE_SIDE ||
-        s->codecpar->height > SR_MAX_IMAGE_SIDE) {
+    if (s->codecpar->width <= 0 || s->codecpar->height <= 0) {
+        rc = bad(v, SR_EMEDIA_INVALID, "holds no readable picture", err);
+        goto fail;
+    }
+    if (s->codecpar->width > SR_MAX_IMAGE_SIDE ||
+        s->codecpar->height > SR_MAX_IMAGE_SIDE ||
+        (int64_t)s->codecpar->width * s->codecpar->height > SR_MAX_IMAGE_PIXELS) {
         rc = bad(v, SR_ELIMIT, "has an unsupported picture size", err);
         goto fail;
     }
@@ -97,6 +93,7 @@ int sr_video_open(sr_video **out, const char *path, const char *field, const sr_
     }
     avcodec_parameters_to_context(v->cc, s->codecpar);
     v->cc->thread_count = 2;
+    v->cc->max_pixels = SR_MAX_IMAGE_PIXELS; /* a frame bigger than its header said is refused */
     if (avcodec_open2(v->cc, dec, NULL) < 0) {
         rc = bad(v, SR_EMEDIA_INVALID, "cannot be decoded", err);
         goto fail;

@@ -14,6 +14,7 @@
 #include <libswresample/swresample.h>
 
 #include "render/audio/audio.h"
+#include "render/media.h"
 
 /* Bounds on what an untrusted file may claim. */
 #define MAX_FRAME_SAMPLES (1 << 20) /* decoded samples in one frame */
@@ -52,14 +53,14 @@ struct sr_asrc {
 
 static int fail(sr_asrc *s, sr_err *err, int code, const char *what)
 {
-    return sr_err_set(err, code, s->field, "%s: the audio of '%s' %s", s->field, s->path, what);
+    return sr_err_set(err, code, s->field, "%s: the audio of '%s' %s", s->field, sr_media_name(s->path), what);
 }
 
 static int averr_msg(sr_asrc *s, sr_err *err, int code, const char *what, int averr)
 {
     char buf[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(averr, buf, sizeof buf);
-    return sr_err_set(err, code, s->field, "%s: the audio of '%s' %s (%s)", s->field, s->path, what,
+    return sr_err_set(err, code, s->field, "%s: the audio of '%s' %s (%s)", s->field, sr_media_name(s->path), what,
                       buf);
 }
 
@@ -88,20 +89,8 @@ static void reset_state(sr_asrc *s)
 /* Opens the container and decoder. Returns 1 with no audio stream, 0, or an error. */
 static int open_streams(sr_asrc *s, sr_err *err)
 {
-    AVDictionary *opts = NULL;
-    int r;
-    /* Only plain files: a playlist must not pull in network or other protocols. */
-    av_dict_set(&opts, "protocol_whitelist", "file", 0);
-    r = avformat_open_input(&s->fmt, s->path, NULL, &opts);
-    av_dict_free(&opts);
-    if (r < 0) {
-        s->fmt = NULL;
-        if (r == AVERROR(EACCES) || r == AVERROR(EISDIR))
-            return averr_msg(s, err, SR_EMEDIA_UNREADABLE, "cannot be read", r);
-        return averr_msg(s, err, SR_EMEDIA_INVALID, "is not a media file", r);
-    }
-    r = avformat_find_stream_info(s->fmt, NULL);
-    if (r < 0) return averr_msg(s, err, SR_EMEDIA_INVALID, "is damaged", r);
+    int r = sr_media_open(&s->fmt, s->path, s->field, NULL, err);
+    if (r) return r;
     const AVCodec *codec = NULL;
     r = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
     if (r == AVERROR_STREAM_NOT_FOUND) return 1;
@@ -141,20 +130,6 @@ int sr_asrc_open(sr_asrc **out, const char *path, const char *field, int allow_s
     }
     reset_state(s);
 
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        r = fail(s, err, errno == EACCES ? SR_EMEDIA_UNREADABLE : SR_EMEDIA_NOT_FOUND,
-                 errno == EACCES ? "cannot be read" : "was not found");
-        goto fail;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        r = fail(s, err, SR_EMEDIA_UNREADABLE, "is not a regular file");
-        goto fail;
-    }
-    if (access(path, R_OK) != 0) {
-        r = fail(s, err, SR_EMEDIA_UNREADABLE, "cannot be read");
-        goto fail;
-    }
     r = open_streams(s, err);
     if (r == 1) {
         if (allow_silent) {
