@@ -31,6 +31,7 @@
 #include "compiler/subs.h"
 #include "render/format.h"
 #include "render/media.h"
+#include "tts/pictory_voices.h"
 #include "tts/tts.h"
 
 /* --- limits and defaults -------------------------------------------------- */
@@ -477,8 +478,14 @@ static int parse_voiceover(cctx *c, const json_t *vo, const char *pfx, vocfg *ou
         if ((rc = sr_fnum(av, "amplificationLevel", vp, -1, 1, 0, &v->amp, c->err))) return rc;
         if (!speaker) speaker = default_speaker(c->language);
         sr_err e = {0};
-        if (sr_tts_resolve_any(speaker, &v->be, v->id, sizeof v->id, &e))
+        const sr_pictory_voice *pv;
+        if (sr_tts_resolve_named(speaker, &v->be, v->id, sizeof v->id, &pv, &e))
             return sr_err_set(c->err, e.code, sr_fpath(f, vp, "speaker"), "%s: %s", f, e.msg);
+        if (pv) { /* Pictory's voice name: its stand-in here, said on the job */
+            char msg[256];
+            snprintf(msg, sizeof msg, "speaker '%s' is rendered with espeak-ng voice %s", pv->name, pv->voice);
+            warn(c, sr_fpath(f, vp, "speaker"), msg);
+        }
     }
     out->n = n ? (int)n : 1;
     return 0;
