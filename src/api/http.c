@@ -666,8 +666,11 @@ static enum MHD_Result h_media_search(hctx *h)
 {
     json_t *o = NULL;
     sr_err e = {0};
-    const char *kw = query(h, "keyword") ? query(h, "keyword") : query(h, "query");
-    int rc = sr_api_media_search(h->a->cfg, kw, query(h, "type"), query(h, "limit"), &o, &e);
+#define Q2(a, b) (query(h, a) ? query(h, a) : query(h, b))
+    sr_media_query q = {Q2("keyword", "query"), Q2("mediaType", "type"), query(h, "category"), query(h, "page"),
+                        Q2("pageSize", "limit")};
+#undef Q2
+    int rc = sr_api_media_search(h->a->cfg, &q, &o, &e);
     return lib_reply(h, rc, o, &e);
 }
 static enum MHD_Result h_music_search(hctx *h)
@@ -677,16 +680,18 @@ static enum MHD_Result h_music_search(hctx *h)
     int rc = sr_api_music_search(h->a->cfg, h->body, &o, &e);
     return lib_reply(h, rc, o, &e);
 }
-static enum MHD_Result h_music_terms(hctx *h)
+static enum MHD_Result music_list(hctx *h, const char *which)
 {
     json_t *o = NULL;
     sr_err e = {0};
-    const char *which = h->r->params[0];
-    if (strcmp(which, "moods") && strcmp(which, "genres"))
-        return reply_error(h, 404, "NOT_FOUND", NULL, "no such music list (moods, genres)");
     int rc = sr_api_music_terms(h->a->cfg, which, &o, &e);
+    if (rc == SR_ENOT_FOUND)
+        return reply_error(h, 404, "NOT_FOUND", NULL,
+                           "no such music list (moods, genres, genres/groups, purposes, instruments)");
     return lib_reply(h, rc, o, &e);
 }
+static enum MHD_Result h_music_terms(hctx *h) { return music_list(h, h->r->params[0]); }
+static enum MHD_Result h_music_groups(hctx *h) { return music_list(h, "genres/groups"); }
 
 /* A file name made safe for a URL path segment (at most 100 characters). */
 static void safe_file_name(const char *in, char out[128])
@@ -922,6 +927,7 @@ static const route routes[] = {
     {"GET", "/v1/templates/*", h_template_get, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/media/search", h_media_search, AUTH_KEY, BODY_JSON},
     {"POST", "/v1/music/search", h_music_search, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/music/genres/groups", h_music_groups, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/music/*", h_music_terms, AUTH_KEY, BODY_JSON},
 };
 static const size_t n_routes = sizeof routes / sizeof routes[0];
