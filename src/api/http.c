@@ -23,6 +23,7 @@
 
 #include "api/api.h"
 #include "api/brand_routes.h"
+#include "api/account_routes.h"
 #include "api/library_routes.h"
 #include "api/voices_routes.h"
 #include "common/util.h"
@@ -656,6 +657,10 @@ static enum MHD_Result h_brand_post(hctx *h) { return res_call(h, sr_api_brand_c
 static enum MHD_Result h_templates(hctx *h) { return res_call(h, sr_api_templates_list); }
 static enum MHD_Result h_template_get(hctx *h) { return res_call(h, sr_api_template_get); }
 static enum MHD_Result h_template_post(hctx *h) { return res_call(h, sr_api_template_create); }
+static enum MHD_Result h_template_put(hctx *h) { return res_call(h, sr_api_template_update); }
+static enum MHD_Result h_template_delete(hctx *h) { return res_call(h, sr_api_template_delete); }
+static enum MHD_Result h_quota(hctx *h) { return res_call(h, sr_api_quota); }
+static enum MHD_Result h_smartlayouts(hctx *h) { return res_call(h, sr_api_smartlayouts); }
 
 /* Media and music libraries (library_routes.c). */
 static enum MHD_Result lib_reply(hctx *h, int rc, json_t *out, const sr_err *e)
@@ -925,6 +930,10 @@ static const route routes[] = {
     {"GET", "/v1/templates", h_templates, AUTH_KEY, BODY_JSON},
     {"POST", "/v1/templates", h_template_post, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/templates/*", h_template_get, AUTH_KEY, BODY_JSON},
+    {"PUT", "/v1/templates/*", h_template_put, AUTH_KEY, BODY_JSON},
+    {"DELETE", "/v1/templates/*", h_template_delete, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/quota", h_quota, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/smartlayouts", h_smartlayouts, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/media/search", h_media_search, AUTH_KEY, BODY_JSON},
     {"POST", "/v1/music/search", h_music_search, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/music/genres/groups", h_music_groups, AUTH_KEY, BODY_JSON},
