@@ -17,27 +17,12 @@
 #include "compat.h"
 #include "fixtures.h"
 
-static char *g_dir; /* the media library's folder */
-
-static int setup(void **state)
+static int fill(const char *dir)
 {
-    char *dir = g_dir = sr_test_tmpdir();
-    if (!dir) return -1;
-    int ok = !sr_test_sh("mkdir -p '%s/lib'", dir) &&
-             !sr_test_write_image(sr_test_path(dir, "lib/beach-sunset.jpg"), 160, 90, 230, 40, 30, 255);
-    char args[700];
-    snprintf(args, sizeof args, "--workers 1 --library %s/lib", dir);
-    *state = ok ? sr_test_world_start(args) : NULL;
-    return *state ? 0 : -1;
+    return sr_test_write_image(sr_test_path(dir, "lib/beach-sunset.jpg"), 160, 90, 230, 40, 30, 255);
 }
 
-static int teardown(void **state)
-{
-    sr_test_world_stop(*state);
-    if (g_dir) sr_test_rmdir(g_dir);
-    free(g_dir);
-    return 0;
-}
+static int setup(void **state) { return sr_compat_setup_lib(state, fill); }
 
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
@@ -160,16 +145,10 @@ static int ink_of(sr_test_world *w, const char *family, const char *file, json_t
              "\"scenes\":[{\"background\":{\"color\":\"#000000\"},\"minimumDuration\":1,\"elements\":[{\"type\":\"text\","
              "\"text\":\"HEAVY\",\"style\":{\"fontFamily\":\"%s\",\"fontSize\":60,\"color\":\"#FFFFFF\"}}]}]}",
              family);
-    json_t *j = sr_compat_run(w, "POST", "/v2/video/storyboard/render", body, 120);
-    assert_non_null(j);
-    assert_string_equal(sr_compat_status(j), "completed");
-    const char *mp4 = sr_compat_fetch(w, jstr(json_object_get(j, "data"), "videoURL"), file);
-    assert_non_null(mp4);
-    sr_frame *fr = sr_test_decode_frame(mp4, 0.5);
+    sr_frame *fr = sr_compat_render_frame(w, body, file, 0.5, job);
     assert_non_null(fr);
     int n = bright_pixels(fr);
     sr_frame_free(fr);
-    *job = j;
     return n;
 }
 
@@ -207,5 +186,5 @@ int main(void)
         cmocka_unit_test(test_ai_visual),
         cmocka_unit_test(test_font_weight_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, sr_compat_teardown);
 }

@@ -19,37 +19,22 @@
 #include "compat.h"
 #include "fixtures.h"
 
-static char *g_dir; /* the libraries' folder */
-
-static int setup(void **state)
+static int fill(const char *dir)
 {
-    char *dir = g_dir = sr_test_tmpdir();
-    if (!dir) return -1;
-    int ok = !sr_test_sh("mkdir -p '%s/lib/nature' '%s/lib/city' '%s/music'", dir, dir, dir) &&
-             !sr_test_write_image(sr_test_path(dir, "lib/nature/mountain-lake.jpg"), 160, 90, 30, 60, 200, 255) &&
-             !sr_test_write_video(sr_test_path(dir, "lib/city/street.mp4"), 160, 90, 25, 2.0, "gray", 0) &&
-             !sr_test_sh("printf '%%s' '{\"description\":\"A busy street at night\"}' > '%s/lib/city/street.json'",
-                         dir) &&
-             !sr_test_write_wav(sr_test_path(dir, "music/upbeat-guitar-piano.wav"), 22050, 1, 1.0, 440, 0.3) &&
-             !sr_test_write_wav(sr_test_path(dir, "music/night.wav"), 22050, 1, 1.0, 220, 0.3) &&
-             !sr_test_sh("printf '%%s' '{\"moods\":\"dark calm\",\"genres\":[\"ambient\"],"
-                         "\"keywords\":[\"corporate\",\"piano\"]}' > '%s/music/night.json'",
-                         dir) &&
-             !sr_test_write_wav(sr_test_path(dir, "music/epic-drums.wav"), 22050, 1, 3.0, 330, 0.3) &&
-             !sr_test_sh("printf '%%s' '{\"genres\":[\"rock\"]}' > '%s/music/epic-drums.json'", dir);
-    char args[1400];
-    snprintf(args, sizeof args, "--workers 1 --library %s/lib --music-library %s/music", dir, dir);
-    *state = ok ? sr_test_world_start(args) : NULL;
-    return *state ? 0 : -1;
+    return sr_test_sh("mkdir -p '%s/lib/nature' '%s/lib/city'", dir, dir) ||
+           sr_test_write_image(sr_test_path(dir, "lib/nature/mountain-lake.jpg"), 160, 90, 30, 60, 200, 255) ||
+           sr_test_write_video(sr_test_path(dir, "lib/city/street.mp4"), 160, 90, 25, 2.0, "gray", 0) ||
+           sr_test_sh("printf '%%s' '{\"description\":\"A busy street at night\"}' > '%s/lib/city/street.json'", dir) ||
+           sr_test_write_wav(sr_test_path(dir, "music/upbeat-guitar-piano.wav"), 22050, 1, 1.0, 440, 0.3) ||
+           sr_test_write_wav(sr_test_path(dir, "music/night.wav"), 22050, 1, 1.0, 220, 0.3) ||
+           sr_test_sh("printf '%%s' '{\"moods\":\"dark calm\",\"genres\":[\"ambient\"],"
+                      "\"keywords\":[\"corporate\",\"piano\"]}' > '%s/music/night.json'",
+                      dir) ||
+           sr_test_write_wav(sr_test_path(dir, "music/epic-drums.wav"), 22050, 1, 3.0, 330, 0.3) ||
+           sr_test_sh("printf '%%s' '{\"genres\":[\"rock\"]}' > '%s/music/epic-drums.json'", dir);
 }
 
-static int teardown(void **state)
-{
-    sr_test_world_stop(*state);
-    if (g_dir) sr_test_rmdir(g_dir);
-    free(g_dir);
-    return 0;
-}
+static int setup(void **state) { return sr_compat_setup_lib(state, fill); }
 
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
@@ -238,5 +223,5 @@ int main(void)
         cmocka_unit_test(test_music_search),
         cmocka_unit_test(test_music_lists),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, sr_compat_teardown);
 }

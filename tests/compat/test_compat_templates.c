@@ -18,18 +18,6 @@
 #include "compat.h"
 #include "fixtures.h"
 
-static int setup(void **state)
-{
-    *state = sr_test_world_start("--workers 1");
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    sr_test_world_stop(*state);
-    return 0;
-}
-
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
 static void test_template_put_delete(void **state)
@@ -154,24 +142,19 @@ static int red_pixels(const sr_frame *fr)
 
 static int render_reds(sr_test_world *w, const char *layout, const char *name)
 {
-    char body[1024];
+    char body[1024], file[64];
     snprintf(body, sizeof body,
              "{\"videoName\":\"%s\",\"videoWidth\":320,\"videoHeight\":180,%s\"voiceOver\":{\"enabled\":false},"
              "\"scenes\":[{\"story\":\"Breaking news from the newsroom today at noon.\",\"minimumDuration\":4,"
              "\"background\":{\"color\":\"#202020\"}}]}",
              name, layout);
-    json_t *j = sr_compat_run(w, "POST", "/v2/video/storyboard/render", body, 180);
-    assert_non_null(j);
-    assert_string_equal(sr_compat_status(j), "completed");
+    snprintf(file, sizeof file, "%s.mp4", name);
+    json_t *j;
+    sr_frame *fr = sr_compat_render_frame(w, body, file, 2.5, &j);
+    assert_non_null(fr);
     const json_t *credits = json_object_get(json_object_get(j, "data"), "aiCreditsUsed");
     assert_true(json_is_integer(credits));
     assert_int_equal(json_integer_value(credits), 0);
-    char file[64];
-    snprintf(file, sizeof file, "%s.mp4", name);
-    const char *mp4 = sr_compat_fetch(w, jstr(json_object_get(j, "data"), "videoURL"), file);
-    assert_non_null(mp4);
-    sr_frame *fr = sr_test_decode_frame(mp4, 2.5);
-    assert_non_null(fr);
     int n = red_pixels(fr);
     sr_frame_free(fr);
     json_decref(j);
@@ -230,5 +213,5 @@ int main(void)
         cmocka_unit_test(test_quota),
         cmocka_unit_test(test_smartlayouts),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sr_compat_setup, sr_compat_teardown);
 }

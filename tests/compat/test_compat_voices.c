@@ -16,18 +16,6 @@
 #include "compat.h"
 #include "fixtures.h"
 
-static int setup(void **state)
-{
-    *state = sr_test_world_start("--workers 1");
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    sr_test_world_stop(*state);
-    return 0;
-}
-
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
 static char *storyboard(const char *speaker)
@@ -127,5 +115,5 @@ int main(void)
         cmocka_unit_test(test_unknown_name_is_invalid_speaker),
         cmocka_unit_test(test_tracks_list_pictory_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sr_compat_setup, sr_compat_teardown);
 }
