@@ -176,7 +176,10 @@ static int filter_terms(const json_t *body, const char *name, json_t **terms, sr
 {
     const json_t *j = json_object_get(body, name);
     *terms = NULL;
-    if (!j || json_is_null(j)) return 0;
+    /* absent, null, [] or {} (the placeholder of Pictory's reference example): no filter */
+    if (!j || json_is_null(j) || (json_is_array(j) && !json_array_size(j)) ||
+        (json_is_object(j) && !json_object_size(j)))
+        return 0;
     if (json_is_string(j)) {
         if (json_string_length(j) > 100)
             return sr_err_set(err, SR_EINVALID_FIELD, name, "%s is longer than 100 bytes", name);

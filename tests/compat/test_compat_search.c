@@ -145,6 +145,8 @@ static void test_music_search(void **state)
         {"{\"minDuration\":2}", "epic-drums"},
         {"{\"maxDuration\":2,\"genre\":\"ambient\"}", "night"},
         {"{\"pageSize\":1,\"page\":2}", "night"},
+        /* Pictory's reference example sends {} for an unused filter; [] is no filter either */
+        {"{\"genreGroup\":{},\"notGenreGroup\":{},\"mood\":[],\"notMood\":[],\"minDuration\":2}", "epic-drums"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         assert_int_equal(music(w, cases[k].body, t, sizeof t, &r), 200);
