@@ -39,9 +39,11 @@ int sr_font_resolve(const char *family, char *out, size_t outsz);
  * into base (n bytes) and returns 1; else 0 and *weight 0. */
 int sr_font_split_weight(const char *family, char *base, size_t n, int *weight);
 
-/* sr_font_resolve for a family that may be named with a weight: one that is
- * not installed as named but splits (sr_font_split_weight) resolves its
- * base family, with *weight set (else 0). */
+/* sr_font_resolve for a family that may be named with a weight: installed
+ * as named (the weight's own face: @fontsource names a weight's files
+ * "Poppins ExtraBold"; or a family of its own, "Archivo Black") it is kept
+ * with *weight 0; else a name that splits (sr_font_split_weight) resolves
+ * its base family with *weight set. */
 int sr_font_resolve_weight(const char *family, char *out, size_t outsz, int *weight);
 
 #endif

@@ -288,6 +288,8 @@ int sr_font_resolve_weight(const char *family, char *out, size_t outsz, int *wei
 {
     char base[256];
     *weight = 0;
+    /* installed as named: the weight's own face (@fontsource names a weight's
+     * files "Poppins ExtraBold"), or a family of its own ("Archivo Black") */
     if (family && *family && !is_installed(family) && sr_font_split_weight(family, base, sizeof base, weight))
         return sr_font_resolve(base, out, outsz);
     return sr_font_resolve(family, out, outsz);
