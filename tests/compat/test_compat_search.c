@@ -22,10 +22,15 @@
 static int fill(const char *dir)
 {
     return sr_test_sh("mkdir -p '%s/lib/nature' '%s/lib/city'", dir, dir) ||
-           sr_test_write_image(sr_test_path(dir, "lib/nature/mountain-lake.jpg"), 160, 90, 30, 60, 200, 255) ||
-           sr_test_write_video(sr_test_path(dir, "lib/city/street.mp4"), 160, 90, 25, 2.0, "gray", 0) ||
-           sr_test_sh("printf '%%s' '{\"description\":\"A busy street at night\"}' > '%s/lib/city/street.json'", dir) ||
-           sr_test_write_wav(sr_test_path(dir, "music/upbeat-guitar-piano.wav"), 22050, 1, 1.0, 440, 0.3) ||
+           sr_test_write_image(sr_test_path(dir, "lib/nature/mountain-lake.jpg"), 160, 90, 30, 60,
+                               200, 255) ||
+           sr_test_write_video(sr_test_path(dir, "lib/city/street.mp4"), 160, 90, 25, 2.0, "gray",
+                               0) ||
+           sr_test_sh("printf '%%s' '{\"description\":\"A busy street at night\"}' > "
+                      "'%s/lib/city/street.json'",
+                      dir) ||
+           sr_test_write_wav(sr_test_path(dir, "music/upbeat-guitar-piano.wav"), 22050, 1, 1.0, 440,
+                             0.3) ||
            sr_test_write_wav(sr_test_path(dir, "music/night.wav"), 22050, 1, 1.0, 220, 0.3) ||
            sr_test_sh("printf '%%s' '{\"moods\":\"dark calm\",\"genres\":[\"ambient\"],"
                       "\"keywords\":[\"corporate\",\"piano\"]}' > '%s/music/night.json'",
@@ -34,9 +39,15 @@ static int fill(const char *dir)
            sr_test_sh("printf '%%s' '{\"genres\":[\"rock\"]}' > '%s/music/epic-drums.json'", dir);
 }
 
-static int setup(void **state) { return sr_compat_setup_lib(state, fill); }
+static int setup(void **state)
+{
+    return sr_compat_setup_lib(state, fill);
+}
 
-static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
 
 static const char *ends(const char *s, const char *suffix)
 {
@@ -53,7 +64,8 @@ static void test_media_search(void **state)
 {
     sr_test_world *w = *state;
     sr_http_resp r;
-    assert_int_equal(sr_test_api(w, "GET", "/v1/media/search?keyword=mountain", w->key_a, NULL, &r), 200);
+    assert_int_equal(sr_test_api(w, "GET", "/v1/media/search?keyword=mountain", w->key_a, NULL, &r),
+                     200);
     assert_int_equal(json_array_size(results(&r)), 1);
     const json_t *a = json_array_get(results(&r), 0);
     assert_true(json_is_integer(json_object_get(a, "assetId")));
@@ -63,13 +75,15 @@ static void test_media_search(void **state)
     assert_non_null(jstr(a, "searchLibrary"));
     assert_non_null(ends(jstr(json_object_get(a, "preview"), "url"), "mountain-lake.jpg"));
     assert_non_null(ends(jstr(json_object_get(a, "preview"), "jpg"), "mountain-lake.jpg"));
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "data"), "page")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "data"), "page")),
+                     1);
     char visual[1024];
     snprintf(visual, sizeof visual, "%s", jstr(json_object_get(a, "preview"), "url"));
     sr_http_resp_free(&r);
 
     /* a video, its description, mediaType and Pictory's category filter */
-    assert_int_equal(sr_test_api(w, "GET", "/v1/media/search?keyword=street&mediaType=video", w->key_a, NULL, &r),
+    assert_int_equal(sr_test_api(w, "GET", "/v1/media/search?keyword=street&mediaType=video",
+                                 w->key_a, NULL, &r),
                      200);
     a = json_array_get(results(&r), 0);
     assert_non_null(a);
@@ -77,18 +91,21 @@ static void test_media_search(void **state)
     assert_string_equal(jstr(a, "mediaDescription"), "A busy street at night");
     assert_true(json_number_value(json_object_get(a, "duration")) > 1.5);
     sr_http_resp_free(&r);
-    assert_int_equal(sr_test_api(w, "GET", "/v1/media/search?keyword=&category=Nature/Landscapes", w->key_a, NULL, &r),
+    assert_int_equal(sr_test_api(w, "GET", "/v1/media/search?keyword=&category=Nature/Landscapes",
+                                 w->key_a, NULL, &r),
                      200);
     assert_int_equal(json_array_size(results(&r)), 1);
     assert_string_equal(jstr(json_array_get(results(&r), 0), "mediaType"), "image");
     sr_http_resp_free(&r);
-    assert_int_equal(sr_test_api(w, "GET", "/v1/media/search?keyword=x&mediaType=gif", w->key_a, NULL, &r), 400);
+    assert_int_equal(
+        sr_test_api(w, "GET", "/v1/media/search?keyword=x&mediaType=gif", w->key_a, NULL, &r), 400);
     sr_http_resp_free(&r);
 
     /* the preview url is a usable visualUrl */
     char body[1600];
     snprintf(body, sizeof body,
-             "{\"videoName\":\"m\",\"videoWidth\":320,\"videoHeight\":180,\"voiceOver\":{\"enabled\":false},"
+             "{\"videoName\":\"m\",\"videoWidth\":320,\"videoHeight\":180,\"voiceOver\":{"
+             "\"enabled\":false},"
              "\"scenes\":[{\"background\":{\"visualUrl\":\"%s\"},\"minimumDuration\":1}]}",
              visual);
     json_t *j = sr_compat_run(w, "POST", "/v2/video/storyboard", body, 120);
@@ -117,8 +134,10 @@ static void test_music_search(void **state)
     sr_test_world *w = *state;
     sr_http_resp r;
     char t[512];
-    assert_int_equal(music(w, "{\"query\":\"guitar\",\"page\":1,\"pageSize\":20,\"sort\":\"featured\"}", t, sizeof t, &r),
-                     200);
+    assert_int_equal(
+        music(w, "{\"query\":\"guitar\",\"page\":1,\"pageSize\":20,\"sort\":\"featured\"}", t,
+              sizeof t, &r),
+        200);
     assert_string_equal(t, "upbeat-guitar-piano"); /* query filters */
     const json_t *it = json_array_get(json_object_get(r.json, "items"), 0);
     assert_true(json_is_integer(json_object_get(it, "id")));
@@ -141,12 +160,14 @@ static void test_music_search(void **state)
         {"{\"instrument\":\"Piano\"}", "night,upbeat-guitar-piano"},
         {"{\"instrument\":[\"Piano\"],\"notMood\":[\"dark\"]}", "upbeat-guitar-piano"},
         {"{\"genreGroup\":[\"Rock\",\"Jazz\"]}", "epic-drums"},
-        {"{\"notGenreGroup\":\"Rock\",\"notPurpose\":\"Corporate / Business\"}", "upbeat-guitar-piano"},
+        {"{\"notGenreGroup\":\"Rock\",\"notPurpose\":\"Corporate / Business\"}",
+         "upbeat-guitar-piano"},
         {"{\"minDuration\":2}", "epic-drums"},
         {"{\"maxDuration\":2,\"genre\":\"ambient\"}", "night"},
         {"{\"pageSize\":1,\"page\":2}", "night"},
         /* Pictory's reference example sends {} for an unused filter; [] is no filter either */
-        {"{\"genreGroup\":{},\"notGenreGroup\":{},\"mood\":[],\"notMood\":[],\"minDuration\":2}", "epic-drums"},
+        {"{\"genreGroup\":{},\"notGenreGroup\":{},\"mood\":[],\"notMood\":[],\"minDuration\":2}",
+         "epic-drums"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         assert_int_equal(music(w, cases[k].body, t, sizeof t, &r), 200);
@@ -156,7 +177,8 @@ static void test_music_search(void **state)
     }
     assert_int_equal(music(w, "{\"purpose\":\"Corporate / Business\"}", t, sizeof t, &r), 200);
     assert_string_equal(t, "night");
-    const json_t *p = json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "purposes");
+    const json_t *p =
+        json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "purposes");
     int corp = 0;
     size_t i;
     json_array_foreach(p, i, it) corp += !strcmp(json_string_value(it), "Corporate / Business");
@@ -171,14 +193,16 @@ static void test_music_search(void **state)
                                          {"{\"minDuration\":-1}", "minDuration"}};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         assert_int_equal(music(w, bad[k][0], t, sizeof t, &r), 400);
-        assert_string_equal(jstr(json_array_get(json_object_get(r.json, "fields"), 0), "name"), bad[k][1]);
+        assert_string_equal(jstr(json_array_get(json_object_get(r.json, "fields"), 0), "name"),
+                            bad[k][1]);
         sr_http_resp_free(&r);
     }
 
     /* the track found is a usable musicUrl */
     char body[1600];
     snprintf(body, sizeof body,
-             "{\"videoName\":\"m\",\"videoWidth\":320,\"videoHeight\":180,\"voiceOver\":{\"enabled\":false},"
+             "{\"videoName\":\"m\",\"videoWidth\":320,\"videoHeight\":180,\"voiceOver\":{"
+             "\"enabled\":false},"
              "\"backgroundMusic\":{\"enabled\":true,\"musicUrl\":\"%s\",\"volume\":0.5},"
              "\"scenes\":[{\"background\":{\"color\":\"#102030\"},\"minimumDuration\":1}]}",
              audio);
@@ -196,7 +220,8 @@ static int lists(sr_test_world *w, const char *path, const char *name)
     if (sr_test_api(w, "GET", path, w->key_a, NULL, &r) == 200 && json_is_array(r.json)) {
         size_t i;
         json_t *v;
-        json_array_foreach(r.json, i, v) found |= json_is_string(v) && !strcmp(json_string_value(v), name);
+        json_array_foreach(r.json, i, v) found |=
+            json_is_string(v) && !strcmp(json_string_value(v), name);
     }
     sr_http_resp_free(&r);
     return found;

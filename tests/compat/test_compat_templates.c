@@ -18,46 +18,56 @@
 #include "compat.h"
 #include "fixtures.h"
 
-static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
 
 static void test_template_put_delete(void **state)
 {
     sr_test_world *w = *state;
     sr_http_resp r;
-    assert_int_equal(sr_test_api(w, "POST", "/v1/templates", w->key_a,
-                                 "{\"name\":\"Promo\",\"storyboard\":{\"scenes\":[{\"story\":\"Buy {{product}}.\"}]}}", &r),
-                     200);
+    assert_int_equal(
+        sr_test_api(
+            w, "POST", "/v1/templates", w->key_a,
+            "{\"name\":\"Promo\",\"storyboard\":{\"scenes\":[{\"story\":\"Buy {{product}}.\"}]}}",
+            &r),
+        200);
     char id[64], path[128];
     snprintf(id, sizeof id, "%s", jstr(json_object_get(r.json, "data"), "id"));
     sr_http_resp_free(&r);
     snprintf(path, sizeof path, "/v1/templates/%s", id);
 
-    static const char *upd =
-        "{\"name\":\"Promo v2\",\"storyboard\":{\"scenes\":[{\"story\":\"Meet {{product}} by {{brand}}.\"}]}}";
+    static const char *upd = "{\"name\":\"Promo v2\",\"storyboard\":{\"scenes\":[{\"story\":\"Meet "
+                             "{{product}} by {{brand}}.\"}]}}";
     assert_int_equal(sr_test_api(w, "PUT", path, w->key_b, upd, &r), 404); /* another account's */
     sr_http_resp_free(&r);
     assert_int_equal(sr_test_api(w, "PUT", path, w->key_a, upd, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "success")));
     assert_string_equal(jstr(json_object_get(r.json, "data"), "name"), "Promo v2");
-    assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "data"), "variables")), 2);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "data"), "variables")),
+                     2);
     sr_http_resp_free(&r);
     assert_int_equal(sr_test_api(w, "PUT", path, w->key_a, "{\"name\":\"x\"}", &r), 400);
     sr_http_resp_free(&r);
     assert_int_equal(sr_test_api(w, "GET", path, w->key_a, NULL, &r), 200);
     assert_string_equal(jstr(r.json, "name"), "Promo v2");
-    const json_t *sc = json_array_get(json_object_get(json_object_get(r.json, "storyboard"), "scenes"), 0);
+    const json_t *sc =
+        json_array_get(json_object_get(json_object_get(r.json, "storyboard"), "scenes"), 0);
     assert_string_equal(jstr(sc, "story"), "Meet {{product}} by {{brand}}.");
     sr_http_resp_free(&r);
 
     /* the updated template renders with its new variables */
     char body[512];
     snprintf(body, sizeof body,
-             "{\"templateId\":\"%s\",\"variables\":{\"product\":\"Reel\",\"brand\":\"Acme\"},\"videoName\":\"t\"}", id);
+             "{\"templateId\":\"%s\",\"variables\":{\"product\":\"Reel\",\"brand\":\"Acme\"},"
+             "\"videoName\":\"t\"}",
+             id);
     json_t *j = sr_compat_run(w, "POST", "/v2/video/storyboard", body, 120);
     assert_non_null(j);
     assert_string_equal(sr_compat_status(j), "completed");
-    const json_t *s0 =
-        json_array_get(json_object_get(json_object_get(json_object_get(j, "data"), "storyboard"), "scenes"), 0);
+    const json_t *s0 = json_array_get(
+        json_object_get(json_object_get(json_object_get(j, "data"), "storyboard"), "scenes"), 0);
     assert_string_equal(jstr(s0, "story"), "Meet Reel by Acme.");
     json_decref(j);
 
@@ -82,8 +92,8 @@ static void test_template_not_a_storyboard(void **state)
     /* Pictory's .pictai export, sent as a client sends it: binary, octet-stream */
     static const char pictai[] = "PK\003\004\024\000\000\000\010\000pictory-project.json\377\376";
     snprintf(url, sizeof url, "%s/pictoryapis/v1/templates", w->srv.url);
-    assert_int_equal(sr_http("POST", url, w->key_a, "Content-Type: application/octet-stream\r\n", pictai,
-                             (long)sizeof pictai - 1, &r),
+    assert_int_equal(sr_http("POST", url, w->key_a, "Content-Type: application/octet-stream\r\n",
+                             pictai, (long)sizeof pictai - 1, &r),
                      400);
     assert_string_equal(jstr(r.json, "code"), "INVALID_REQUEST_BODY");
     sr_http_resp_free(&r);
@@ -91,7 +101,8 @@ static void test_template_not_a_storyboard(void **state)
         "{\"name\":\"no scenes\"}",
         "[1,2]",
         /* a Pictory template document: scenes of subtitles and backgroundVisual */
-        "{\"name\":\"Pending Loan Payment\",\"scenes\":[{\"sceneId\":\"scene_001\",\"subtitles\":[{\"text\":\"Dear "
+        "{\"name\":\"Pending Loan "
+        "Payment\",\"scenes\":[{\"sceneId\":\"scene_001\",\"subtitles\":[{\"text\":\"Dear "
         "{{customer_name}}\"}],\"backgroundVisual\":{\"type\":\"video\",\"url\":\"x.mp4\"}}]}",
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
@@ -113,14 +124,15 @@ static void test_quota(void **state)
     sr_test_world *w = *state;
     sr_http_resp r;
     assert_int_equal(sr_test_api(w, "GET", "/v1/quota", w->key_a, NULL, &r), 200);
-    static const char *const kinds[] = {"videoMinutes", "transcriptionMinutes", "elevenLabsVoiceOverMinutes",
-                                        "aiCredits"};
+    static const char *const kinds[] = {"videoMinutes", "transcriptionMinutes",
+                                        "elevenLabsVoiceOverMinutes", "aiCredits"};
     for (size_t k = 0; k < 4; k++) {
         const json_t *q = json_object_get(r.json, kinds[k]);
         assert_non_null(q);
         assert_int_equal(json_integer_value(json_object_get(q, "used")), 0);
         /* a client gating on used < limit goes on */
-        assert_true(json_integer_value(json_object_get(q, "limit")) > json_integer_value(json_object_get(q, "used")));
+        assert_true(json_integer_value(json_object_get(q, "limit")) >
+                    json_integer_value(json_object_get(q, "used")));
     }
     sr_http_resp_free(&r);
     assert_int_equal(sr_test_api(w, "GET", "/v1/quota", NULL, NULL, &r), 401);
@@ -144,8 +156,10 @@ static int render_reds(sr_test_world *w, const char *layout, const char *name)
 {
     char body[1024], file[64];
     snprintf(body, sizeof body,
-             "{\"videoName\":\"%s\",\"videoWidth\":320,\"videoHeight\":180,%s\"voiceOver\":{\"enabled\":false},"
-             "\"scenes\":[{\"story\":\"Breaking news from the newsroom today at noon.\",\"minimumDuration\":4,"
+             "{\"videoName\":\"%s\",\"videoWidth\":320,\"videoHeight\":180,%s\"voiceOver\":{"
+             "\"enabled\":false},"
+             "\"scenes\":[{\"story\":\"Breaking news from the newsroom today at "
+             "noon.\",\"minimumDuration\":4,"
              "\"background\":{\"color\":\"#202020\"}}]}",
              name, layout);
     snprintf(file, sizeof file, "%s.mp4", name);
@@ -167,34 +181,40 @@ static void test_smartlayouts(void **state)
     sr_http_resp r;
     assert_int_equal(sr_test_api(w, "GET", "/v1/smartlayouts", w->key_a, NULL, &r), 200);
     const json_t *items = json_object_get(r.json, "items"), *it;
-    static const char *const names[] = {"Modern minimalist", "Kinetic", "Chic", "Wanderlust", "Bulletin"};
+    static const char *const names[] = {"Modern minimalist", "Kinetic", "Chic", "Wanderlust",
+                                        "Bulletin"};
     int seen = 0;
     size_t i;
     json_array_foreach(items, i, it)
     {
         assert_non_null(jstr(it, "templateId"));
-        for (size_t k = 0; k < 5; k++) seen += !strcmp(jstr(it, "templateName"), names[k]);
+        for (size_t k = 0; k < 5; k++)
+            seen += !strcmp(jstr(it, "templateName"), names[k]);
     }
     assert_int_equal(seen, 5);
     sr_http_resp_free(&r);
 
     /* by Pictory's id: the resolved storyboard carries the look */
     json_t *j = sr_compat_run(w, "POST", "/v2/video/storyboard",
-                              "{\"videoName\":\"k\",\"smartLayoutId\":\"20250813042630669e658e159aa60455692c1dad5473adhg7\","
+                              "{\"videoName\":\"k\",\"smartLayoutId\":"
+                              "\"20250813042630669e658e159aa60455692c1dad5473adhg7\","
                               "\"voiceOver\":{\"enabled\":false},\"scenes\":[{\"story\":\"Go.\"}]}",
                               120);
     assert_non_null(j);
     assert_string_equal(sr_compat_status(j), "completed");
     const json_t *sb = json_object_get(json_object_get(j, "data"), "storyboard");
     assert_string_equal(jstr(json_object_get(sb, "subtitleStyle"), "fontFamily"), "Bebas Neue");
-    assert_string_equal(jstr(json_array_get(json_object_get(sb, "scenes"), 0), "sceneTransition"), "smoothleft");
+    assert_string_equal(jstr(json_array_get(json_object_get(sb, "scenes"), 0), "sceneTransition"),
+                        "smoothleft");
     assert_null(json_object_get(sb, "smartLayoutId"));
     json_decref(j);
 
     assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard", w->key_a,
-                                 "{\"smartLayoutName\":\"Glitter\",\"scenes\":[{\"story\":\"x\"}]}", &r),
+                                 "{\"smartLayoutName\":\"Glitter\",\"scenes\":[{\"story\":\"x\"}]}",
+                                 &r),
                      400);
-    assert_string_equal(jstr(json_array_get(json_object_get(r.json, "fields"), 0), "name"), "smartLayoutName");
+    assert_string_equal(jstr(json_array_get(json_object_get(r.json, "fields"), 0), "name"),
+                        "smartLayoutName");
     sr_http_resp_free(&r);
 
     /* Bulletin's red caption bar is drawn; without the layout there is none */

@@ -16,14 +16,18 @@
 #include "compat.h"
 #include "fixtures.h"
 
-static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
 
 static char *storyboard(const char *speaker)
 {
-    static const char *fmt =
-        "{\"videoName\":\"voices\",\"videoWidth\":320,\"videoHeight\":180,"
-        "\"voiceOver\":{\"enabled\":true,\"aiVoices\":[{\"speaker\":\"%s\",\"speed\":100,\"amplificationLevel\":0}]},"
-        "\"scenes\":[{\"story\":\"Welcome to the show, everyone.\",\"background\":{\"color\":\"#203040\"}}]}";
+    static const char *fmt = "{\"videoName\":\"voices\",\"videoWidth\":320,\"videoHeight\":180,"
+                             "\"voiceOver\":{\"enabled\":true,\"aiVoices\":[{\"speaker\":\"%s\","
+                             "\"speed\":100,\"amplificationLevel\":0}]},"
+                             "\"scenes\":[{\"story\":\"Welcome to the show, "
+                             "everyone.\",\"background\":{\"color\":\"#203040\"}}]}";
     size_t n = strlen(fmt) + strlen(speaker) + 1;
     char *s = malloc(n);
     snprintf(s, n, fmt, speaker);
@@ -73,7 +77,8 @@ static void test_tracks_list_pictory_names(void **state)
     sr_test_world *w = *state;
     sr_http_resp r;
     assert_int_equal(sr_test_api(w, "GET", "/v1/voiceovers/tracks", w->key_a, NULL, &r), 200);
-    static const char *const names[] = {"Brian", "Martin", "Joanna", "Matthew", "Jackson", "Adison", "Emma"};
+    static const char *const names[] = {"Brian",   "Martin", "Joanna", "Matthew",
+                                        "Jackson", "Adison", "Emma"};
     int seen[sizeof names / sizeof names[0]] = {0}, pictory = 0;
     size_t i;
     json_t *v;
@@ -103,7 +108,8 @@ static void test_tracks_list_pictory_names(void **state)
         assert_non_null(wav);
         assert_true(sr_test_audio_rms(wav, 0, 1.0) > 0.01);
     }
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) assert_true(seen[k]);
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        assert_true(seen[k]);
     assert_true(pictory >= 60);
     sr_http_resp_free(&r);
 }

@@ -7,8 +7,8 @@
 
 #include "fixtures.h"
 
-json_t *sr_compat_run(const sr_test_world *w, const char *method, const char *path, const char *body,
-                      double timeout_s)
+json_t *sr_compat_run(const sr_test_world *w, const char *method, const char *path,
+                      const char *body, double timeout_s)
 {
     char *id = sr_test_submit(&w->srv, w->key_a, method, path, body);
     if (!id) return NULL;
@@ -69,7 +69,8 @@ int sr_compat_setup_lib(void **state, int (*fill)(const char *dir))
     *state = NULL;
     if (!(g_libdir = sr_test_tmpdir())) return -1;
     if (sr_test_sh("mkdir -p '%s/lib' '%s/music'", g_libdir, g_libdir) || fill(g_libdir)) return -1;
-    snprintf(args, sizeof args, "--workers 1 --library %s/lib --music-library %s/music", g_libdir, g_libdir);
+    snprintf(args, sizeof args, "--workers 1 --library %s/lib --music-library %s/music", g_libdir,
+             g_libdir);
     *state = sr_test_world_start(args);
     return *state ? 0 : -1;
 }
@@ -83,7 +84,8 @@ int sr_compat_teardown(void **state)
     return 0;
 }
 
-sr_frame *sr_compat_render_frame(const sr_test_world *w, const char *body, const char *file, double t, json_t **job)
+sr_frame *sr_compat_render_frame(const sr_test_world *w, const char *body, const char *file,
+                                 double t, json_t **job)
 {
     json_t *j = *job = sr_compat_run(w, "POST", "/v2/video/storyboard/render", body, 180);
     if (!j || strcmp(sr_compat_status(j), "completed")) return NULL;

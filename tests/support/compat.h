@@ -11,8 +11,8 @@
 
 /* METHOD path (under /pictoryapis) with body, then polls the job it names
  * (data.jobId) to its end; returns the final job JSON (caller decrefs) or NULL. */
-json_t *sr_compat_run(const sr_test_world *w, const char *method, const char *path, const char *body,
-                      double timeout_s);
+json_t *sr_compat_run(const sr_test_world *w, const char *method, const char *path,
+                      const char *body, double timeout_s);
 /* data.status of a job ("" when absent). */
 const char *sr_compat_status(const json_t *job);
 /* Whether one of data.warnings[] contains needle. */
@@ -32,6 +32,7 @@ int sr_compat_teardown(void **state);
 /* Renders body (POST /v2/video/storyboard/render), downloads the video as
  * file and decodes its frame at t; the job goes to *job (caller decrefs).
  * NULL (with the job printed) when the render did not complete. */
-sr_frame *sr_compat_render_frame(const sr_test_world *w, const char *body, const char *file, double t, json_t **job);
+sr_frame *sr_compat_render_frame(const sr_test_world *w, const char *body, const char *file,
+                                 double t, json_t **job);
 
 #endif

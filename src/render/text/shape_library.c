@@ -44,7 +44,8 @@ static void line_to(pb *p, double x, double y)
 /* A closed polygon of n points (xs, ys). */
 static void poly(pb *p, const double *xy, int n)
 {
-    for (int i = 0; i < n; i++) (i ? line_to : move_to)(p, xy[2 * i], xy[2 * i + 1]);
+    for (int i = 0; i < n; i++)
+        (i ? line_to : move_to)(p, xy[2 * i], xy[2 * i + 1]);
 }
 
 /* An ellipse of seg points; reverse: the other winding (a hole). */
@@ -85,8 +86,8 @@ static void star(pb *p, int n, double inner, double phase_deg)
 }
 
 /* A band of thickness t along y = f(x) for x in 0..len (k samples). */
-static void band(pb *p, double len, double t, int k, double (*f)(double x, double a, double b), double a,
-                 double b)
+static void band(pb *p, double len, double t, int k, double (*f)(double x, double a, double b),
+                 double a, double b)
 {
     for (int i = 0; i <= k; i++) {
         double x = len * i / k;
@@ -98,7 +99,10 @@ static void band(pb *p, double len, double t, int k, double (*f)(double x, doubl
     }
 }
 
-static double f_sine(double x, double amp, double freq) { return amp * sin(x * freq); }
+static double f_sine(double x, double amp, double freq)
+{
+    return amp * sin(x * freq);
+}
 static double f_zigzag(double x, double amp, double freq)
 {
     double ph = fmod(x * freq / (2 * M_PI), 1.0);
@@ -115,8 +119,8 @@ static double f_flat(double x, double a, double b)
 /* A block arrow pointing right (head h of the length, shaft thickness t). */
 static void block_arrow(pb *p, double head, double t)
 {
-    double xy[] = {0, 50 - t / 2, 100 - head, 50 - t / 2, 100 - head, 0, 100, 50,
-                   100 - head, 100, 100 - head, 50 + t / 2, 0, 50 + t / 2};
+    double xy[] = {0,  50 - t / 2, 100 - head, 50 - t / 2, 100 - head, 0, 100,
+                   50, 100 - head, 100,        100 - head, 50 + t / 2, 0, 50 + t / 2};
     poly(p, xy, 7);
 }
 
@@ -125,7 +129,8 @@ static int g_arrow(int n, pb *p)
     static const double dirs[8] = {0, 180, 270, 90, 45, 135, 225, 315};
     if (n >= 5 && n <= 12) { /* a broad block arrow in eight directions */
         block_arrow(p, 45, 30);
-        for (int i = 0; i < p->n; i++) p->x[i] -= 50, p->y[i] -= 50;
+        for (int i = 0; i < p->n; i++)
+            p->x[i] -= 50, p->y[i] -= 50;
         rotate(p, dirs[n - 5]);
     } else if (n == 13 || n == 14) { /* a chevron */
         double xy[] = {0, 0, 35, 0, 100, 50, 35, 100, 0, 100, 65, 50};
@@ -155,7 +160,8 @@ static int g_arrow(int n, pb *p)
         double xy[] = {0, 46, 85, 46, 85, 35, 100, 50, 85, 65, 85, 54, 0, 54};
         poly(p, xy, 7);
     } else if (n == 18 || n == 19) { /* double-headed */
-        double xy[] = {0, 50, 20, 25, 20, 40, 80, 40, 80, 25, 100, 50, 80, 75, 80, 60, 20, 60, 20, 75};
+        double xy[] = {0,   50, 20, 25, 20, 40, 80, 40, 80, 25,
+                       100, 50, 80, 75, 80, 60, 20, 60, 20, 75};
         poly(p, xy, 10);
         if (n == 19) rotate(p, 90);
     } else {
@@ -213,14 +219,16 @@ static int g_check(int n, pb *p)
 {
     if (n < 2 || n > 6) return -1;
     double t = n == 3 ? 0.6 : n == 4 ? 1.4 : 1.0; /* stroke thickness */
-    double xy[] = {0, 55, 15 * t, 55 - 15 * t, 38, 62 - 22 * (t - 1), 85, 8, 85 + 15 * t, 8 + 14 * t, 38, 78 + 14 * t};
+    double xy[] = {0,  55, 15 * t,      55 - 15 * t, 38, 62 - 22 * (t - 1),
+                   85, 8,  85 + 15 * t, 8 + 14 * t,  38, 78 + 14 * t};
     if (n == 5) { /* in a ring */
         ellipse(p, 50, 50, 62, 62, 40, 0);
         ellipse(p, 50, 50, 52, 52, 40, 1);
     }
     if (n == 6) { /* cut out of a disc: the check's points in the other winding */
         ellipse(p, 50, 50, 62, 62, 40, 0);
-        for (int i = 5; i >= 0; i--) (i == 5 ? move_to : line_to)(p, 20 + 0.6 * xy[2 * i], 22 + 0.6 * xy[2 * i + 1]);
+        for (int i = 5; i >= 0; i--)
+            (i == 5 ? move_to : line_to)(p, 20 + 0.6 * xy[2 * i], 22 + 0.6 * xy[2 * i + 1]);
         return 0;
     }
     poly(p, xy, 6);
@@ -232,7 +240,8 @@ static int g_cross(int n, pb *p)
 {
     if (n < 1 || n > 8) return -1;
     double t = (n - 1) % 4 * 8 + 18; /* arm half-width of a 100 box */
-    double xy[] = {-t, -50, t, -50, t, -t, 50, -t, 50, t, t, t, t, 50, -t, 50, -t, t, -50, t, -50, -t, -t, -t};
+    double xy[] = {-t, -50, t,  -50, t,  -t, 50,  -t, 50,  t,  t,  t,
+                   t,  50,  -t, 50,  -t, t,  -50, t,  -50, -t, -t, -t};
     poly(p, xy, 12);
     if (n > 4) rotate(p, 45);
     return 0;
@@ -251,7 +260,8 @@ static int g_geometry(int n, pb *p)
         double xy[] = {25, 0, 75, 0, 100, 60, 0, 60};
         poly(p, xy, 4);
     } else if (n == 9) { /* half disc */
-        for (int i = 0; i <= 24; i++) (i ? line_to : move_to)(p, 50 * cos(M_PI * i / 24), -50 * sin(M_PI * i / 24));
+        for (int i = 0; i <= 24; i++)
+            (i ? line_to : move_to)(p, 50 * cos(M_PI * i / 24), -50 * sin(M_PI * i / 24));
     } else { /* ring */
         ellipse(p, 0, 0, 50, 50, 40, 0);
         ellipse(p, 0, 0, 32, 32, 40, 1);
@@ -264,8 +274,10 @@ static int g_doodle(int n, pb *p)
     if (n < 1 || n > 12) return -1;
     int waves = 2 + n % 4;
     double amp = 8 + (n % 3) * 5, t = 5 + (n % 2) * 3;
-    if (n <= 4) band(p, 100, t, 48, f_sine, amp, waves * 2 * M_PI / 100);
-    else if (n <= 8) band(p, 100, t, 4 * waves, f_zigzag, amp, waves * 2 * M_PI / 100);
+    if (n <= 4)
+        band(p, 100, t, 48, f_sine, amp, waves * 2 * M_PI / 100);
+    else if (n <= 8)
+        band(p, 100, t, 4 * waves, f_zigzag, amp, waves * 2 * M_PI / 100);
     else { /* a loose spiral of a band */
         int k = 60;
         double turns = 1.5 + (n - 9) * 0.5;
@@ -310,14 +322,16 @@ static int g_data(int n, pb *p)
             line_to(p, 50 * cos(a), 50 * sin(a));
         }
         double xy[] = {8, -4, 58, -10, 55, -36};
-        poly(p, xy, 3); /* the slice, pulled out */
+        poly(p, xy, 3);  /* the slice, pulled out */
     } else if (n == 5) { /* a donut */
         ellipse(p, 0, 0, 50, 50, 40, 0);
         ellipse(p, 0, 0, 28, 28, 40, 1);
     } else if (n == 6) { /* a line chart */
         static const double ys[] = {80, 55, 65, 30, 45, 10};
-        for (int i = 0; i < 6; i++) (i ? line_to : move_to)(p, i * 20, ys[i] - 5);
-        for (int i = 5; i >= 0; i--) line_to(p, i * 20, ys[i] + 5);
+        for (int i = 0; i < 6; i++)
+            (i ? line_to : move_to)(p, i * 20, ys[i] - 5);
+        for (int i = 5; i >= 0; i--)
+            line_to(p, i * 20, ys[i] + 5);
     } else if (n == 7) { /* a screen */
         rect(p, 0, 0, 100, 62);
         rect(p, 44, 62, 56, 74);
@@ -351,19 +365,23 @@ static int g_line(int n, pb *p)
 {
     if (n < 1 || n > 17) return -1;
     double t = n <= 4 ? 3 + n * 2 : 5;
-    if (n <= 4) band(p, 300, t, 1, f_flat, 0, 0); /* straight, four weights */
-    else if (n <= 7) { /* dashed */
+    if (n <= 4)
+        band(p, 300, t, 1, f_flat, 0, 0); /* straight, four weights */
+    else if (n <= 7) {                    /* dashed */
         int k = 4 + (n - 5) * 3;
-        for (int i = 0; i < k; i++) rect(p, i * 300.0 / k, 0, i * 300.0 / k + 300.0 / k * 0.6, t);
+        for (int i = 0; i < k; i++)
+            rect(p, i * 300.0 / k, 0, i * 300.0 / k + 300.0 / k * 0.6, t);
     } else if (n <= 9) { /* dotted */
-        for (int i = 0; i < 8; i++) ellipse(p, i * 40 + 6, 6, 6, 6, 12, 0);
+        for (int i = 0; i < 8; i++)
+            ellipse(p, i * 40 + 6, 6, 6, 6, 12, 0);
     } else if (n <= 12) /* wavy */
         band(p, 300, 4, 48, f_sine, 6 + (n - 10) * 3, 2 * M_PI * (3 + n - 10) / 300);
     else if (n == 13) { /* double */
         rect(p, 0, 0, 300, 4);
         rect(p, 0, 10, 300, 14);
     } else if (n == 14 || n == 15) { /* with an arrowhead (15: both ends) */
-        double xy[] = {n == 15 ? 14 : 0, 8, 286, 8, 286, 0, 300, 10, 286, 20, 286, 12, n == 15 ? 14 : 0, 12};
+        double xy[] = {n == 15 ? 14 : 0, 8, 286, 8, 286, 0, 300, 10, 286, 20, 286, 12,
+                       n == 15 ? 14 : 0, 12};
         poly(p, xy, 7);
         if (n == 15) {
             double h[] = {14, 0, 0, 10, 14, 20};
@@ -386,14 +404,16 @@ static int g_bubble(int n, pb *p)
     if (n < 1 || n > 7) return -1;
     if (n <= 3) { /* a rounded rectangle with a tail left, centre or right */
         double tx = n == 1 ? 20 : n == 2 ? 45 : 70;
-        double xy[] = {10, 0, 90, 0, 100, 10, 100, 50, 90, 60, tx + 15, 60, tx, 80, tx + 2, 60, 10, 60, 0, 50, 0, 10};
+        double xy[] = {10, 0,  90, 0,      100, 10, 100, 50, 90, 60, tx + 15,
+                       60, tx, 80, tx + 2, 60,  10, 60,  0,  50, 0,  10};
         poly(p, xy, 11);
     } else if (n <= 5) { /* an oval with a tail */
         int seg = 40;
         for (int i = 0; i < seg; i++) {
             double a = 2 * M_PI * i / seg;
             (i ? line_to : move_to)(p, 50 + 50 * cos(a), 30 + 30 * sin(a));
-            if (i == (n == 4 ? 12 : 7)) line_to(p, n == 4 ? 15 : 85, 80); /* the tail, below left or right */
+            if (i == (n == 4 ? 12 : 7))
+                line_to(p, n == 4 ? 15 : 85, 80); /* the tail, below left or right */
         }
     } else { /* a thought bubble (6), a shout (7) */
         if (n == 6) {
@@ -428,7 +448,8 @@ static int g_heart(int n, pb *p)
     if (n < 1 || n > 3) return -1;
     for (int i = 0; i < 64; i++) {
         double t = 2 * M_PI * i / 64, s = sin(t);
-        double x = 16 * s * s * s, y = -(13 * cos(t) - 5 * cos(2 * t) - 2 * cos(3 * t) - cos(4 * t));
+        double x = 16 * s * s * s,
+               y = -(13 * cos(t) - 5 * cos(2 * t) - 2 * cos(3 * t) - cos(4 * t));
         (i ? line_to : move_to)(p, x * (n == 2 ? 1.25 : 1), y);
     }
     if (n == 3) rotate(p, -15);
@@ -440,7 +461,8 @@ static int g_named(const char *name, pb *p)
     if (!strcasecmp(name, "thumbs-up")) {
         double xy[] = {0, 45, 22, 45, 22, 100, 0, 100};
         poly(p, xy, 4);
-        double h[] = {28, 45, 48, 0, 58, 2, 60, 12, 54, 40, 92, 40, 100, 48, 96, 58, 98, 66, 93, 76, 94, 86, 86, 100, 28, 100};
+        double h[] = {28, 45, 48, 0,  58, 2,  60, 12, 54, 40, 92,  40, 100,
+                      48, 96, 58, 98, 66, 93, 76, 94, 86, 86, 100, 28, 100};
         poly(p, h, 13);
     } else if (!strcasecmp(name, "gift")) {
         rect(p, 0, 30, 100, 50);
@@ -454,7 +476,8 @@ static int g_named(const char *name, pb *p)
             for (int i = 0; i <= seg; i++) { /* a lens-shaped leaf along direction a0 */
                 double u = (double)i / seg, w = 18 * sin(M_PI * u);
                 double x = 60 * u, y = -w;
-                (i ? line_to : move_to)(p, x * cos(a0) - y * sin(a0) + 50, x * sin(a0) + y * cos(a0) + 70);
+                (i ? line_to : move_to)(p, x * cos(a0) - y * sin(a0) + 50,
+                                        x * sin(a0) + y * cos(a0) + 70);
             }
             for (int i = seg; i >= 0; i--) {
                 double u = (double)i / seg, w = 18 * sin(M_PI * u);
@@ -485,10 +508,21 @@ static const struct {
     const char *prefix;
     int (*gen)(int n, pb *p);
 } families[] = {
-    {"arrow-", g_arrow},        {"quote-", g_quote},   {"badge-", g_badge},   {"star-", g_star},          {"checkmark-", g_check},
-    {"cross-", g_cross},        {"geometry-", g_geometry}, {"doodle-", g_doodle}, {"blob-", g_blob},
-    {"data-device-", g_data},   {"word-", g_word},     {"line-", g_line},          {"speech-bubble-", g_bubble},
-    {"square-", g_square},      {"heart-", g_heart},
+    {"arrow-", g_arrow},
+    {"quote-", g_quote},
+    {"badge-", g_badge},
+    {"star-", g_star},
+    {"checkmark-", g_check},
+    {"cross-", g_cross},
+    {"geometry-", g_geometry},
+    {"doodle-", g_doodle},
+    {"blob-", g_blob},
+    {"data-device-", g_data},
+    {"word-", g_word},
+    {"line-", g_line},
+    {"speech-bubble-", g_bubble},
+    {"square-", g_square},
+    {"heart-", g_heart},
 };
 
 int tx_shape_library(const char *name, char *path, size_t n, double *aspect)
@@ -513,7 +547,8 @@ int tx_shape_library(const char *name, char *path, size_t n, double *aspect)
     /* fit into the 0..100 box */
     double x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
     for (int i = 0; i < p->n; i++)
-        x0 = fmin(x0, p->x[i]), x1 = fmax(x1, p->x[i]), y0 = fmin(y0, p->y[i]), y1 = fmax(y1, p->y[i]);
+        x0 = fmin(x0, p->x[i]), x1 = fmax(x1, p->x[i]), y0 = fmin(y0, p->y[i]),
+        y1 = fmax(y1, p->y[i]);
     if (!(x1 > x0) || !(y1 > y0)) {
         rc = -1;
         goto done;
@@ -523,8 +558,9 @@ int tx_shape_library(const char *name, char *path, size_t n, double *aspect)
     size_t o = 0;
     for (int s = 0; s < p->nsub && o < n; s++)
         for (int i = p->start[s]; i < p->start[s + 1] && o < n; i++) {
-            int w = snprintf(path + o, n - o, "%s%s %.1f %.1f", o ? " " : "", i == p->start[s] ? "m" : "l",
-                             (p->x[i] - x0) / (x1 - x0) * 100, (p->y[i] - y0) / (y1 - y0) * 100);
+            int w = snprintf(path + o, n - o, "%s%s %.1f %.1f", o ? " " : "",
+                             i == p->start[s] ? "m" : "l", (p->x[i] - x0) / (x1 - x0) * 100,
+                             (p->y[i] - y0) / (y1 - y0) * 100);
             if (w < 0 || (size_t)w >= n - o) {
                 rc = -1;
                 goto done;
