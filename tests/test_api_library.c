@@ -22,9 +22,11 @@ static const char *ends(const char *s, const char *suffix)
     return a >= b && !strcmp(s + a - b, suffix) ? s : NULL;
 }
 
-static const json_t *data(const sr_http_resp *r)
+static const json_t *data(const sr_http_resp *r) /* Pictory's lists: searchResults, items */
 {
-    return json_object_get(r->json, "data");
+    const json_t *d = json_object_get(r->json, "data");
+    const json_t *l = json_object_get(d, "searchResults");
+    return l ? l : json_object_get(r->json, "items");
 }
 
 /* The background url of the first scene of a completed preview job. */
@@ -100,7 +102,7 @@ static void test_library_api(void **state)
     assert_int_equal(json_array_size(data(&r)), 1);
     const json_t *first = json_array_get(data(&r), 0);
     assert_non_null(ends(json_string_value(json_object_get(first, "url")), "/lib/IMG_7.jpg"));
-    assert_string_equal(json_string_value(json_object_get(first, "type")), "image");
+    assert_string_equal(json_string_value(json_object_get(first, "mediaType")), "image");
     assert_int_equal(json_integer_value(json_object_get(first, "width")), 160);
     assert_int_equal(json_integer_value(json_object_get(first, "height")), 90);
     char visual[1024];
@@ -159,15 +161,13 @@ static void test_library_api(void **state)
     sr_http_resp_free(&r);
     snprintf(url, sizeof url, "%s/pictoryapis/v1/music/moods", sp->url);
     assert_int_equal(sr_http("GET", url, key, NULL, NULL, 0, &r), 200);
-    assert_int_equal(json_array_size(data(&r)), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data(&r), 0), "name")),
-                        "dark");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data(&r), 1), "name")),
-                        "upbeat");
+    assert_int_equal(json_array_size(r.json), 2); /* Pictory's bare list of names */
+    assert_string_equal(json_string_value(json_array_get(r.json, 0)), "dark");
+    assert_string_equal(json_string_value(json_array_get(r.json, 1)), "upbeat");
     sr_http_resp_free(&r);
     snprintf(url, sizeof url, "%s/pictoryapis/v1/music/genres", sp->url);
     assert_int_equal(sr_http("GET", url, key, NULL, NULL, 0, &r), 200);
-    assert_int_equal(json_array_size(data(&r)), 1);
+    assert_int_equal(json_array_size(r.json), 1);
     sr_http_resp_free(&r);
 
     json_decref(k);

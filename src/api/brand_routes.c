@@ -8,6 +8,7 @@
 
 #include "api/brand_routes.h"
 #include "compiler/brand.h"
+#include "compiler/smartlayouts.h"
 #include "compiler/styles.h"
 #include "compiler/template.h"
 
@@ -111,35 +112,103 @@ int sr_api_template_get(const sr_res_req *q, json_t **out, sr_err *err)
     return *out ? 0 : nomem(err);
 }
 
-int sr_api_template_create(const sr_res_req *q, json_t **out, sr_err *err)
+/* Storyboard scene fields: a template's scenes must have at least one, so
+ * that another tool's document (Pictory's .pictai export: scenes of
+ * subtitles and backgroundVisual) is refused rather than stored empty. */
+static const char *const scene_fields[] = {"story", "background", "audioUrl", "videoUrl", "elements", "caption",
+                                           "minimumDuration", "voiceOver", NULL};
+
+static int is_storyboard_scene(const json_t *sc)
 {
-    if (!json_is_object(q->body)) return sr_err_set(err, SR_EINVALID_FIELD, "body", "the body must be a JSON object");
+    for (int i = 0; json_is_object(sc) && scene_fields[i]; i++)
+        if (json_object_get(sc, scene_fields[i])) return 1;
+    return 0;
+}
+
+/* A template request body ({"name","storyboard"} or a storyboard with a
+ * name) as its storyboard (*data, caller decrefs) and name. */
+static int template_body(const sr_res_req *q, json_t **data_out, char name[256], sr_err *err)
+{
+    *data_out = NULL;
+    if (!json_is_object(q->body))
+        return sr_err_set(err, SR_EINVALID_FIELD, "body",
+                          "a template is a storyboard (JSON) with {{name}} placeholders; Pictory's project "
+                          "exports (.pictai files) cannot be imported");
     const json_t *sb = json_object_get(q->body, "storyboard");
+    if (sb && !json_is_object(sb)) return sr_err_set(err, SR_EINVALID_FIELD, "storyboard", "storyboard must be an object");
     json_t *data = json_is_object(sb) ? json_deep_copy(sb) : json_deep_copy(q->body);
     if (!data) return nomem(err);
     if (!json_is_object(sb)) json_object_del(data, "name"), json_object_del(data, "templateName");
-    if (sb && !json_is_object(sb)) {
-        json_decref(data);
-        return sr_err_set(err, SR_EINVALID_FIELD, "storyboard", "storyboard must be an object");
-    }
-    const json_t *scenes = json_object_get(data, "scenes");
-    if (!json_is_array(scenes) || !json_array_size(scenes) || json_object_get(data, "templateId")) {
+    const json_t *scenes = json_object_get(data, "scenes"), *sc;
+    size_t i;
+    int bad = !json_is_array(scenes) || !json_array_size(scenes) || json_object_get(data, "templateId");
+    json_array_foreach(scenes, i, sc) bad |= !is_storyboard_scene(sc);
+    if (bad) {
         json_decref(data);
         return sr_err_set(err, SR_EINVALID_FIELD, "scenes",
-                          "a template is a storyboard with at least one scene (and no templateId)");
+                          "the body is not a storyboard: a template is a storyboard with at least one scene of "
+                          "story, background, elements, ... (and no templateId); Pictory's project exports "
+                          "(.pictai) cannot be imported");
     }
-    char name[256];
     const json_t *nv = json_object_get(q->body, "name");
     if (!nv) nv = json_object_get(q->body, "templateName");
     const char *vn = json_string_value(json_object_get(data, "videoName"));
     int rc = take_name(nv, "name", vn && strlen(vn) <= NAME_MAX_LEN ? vn : "Untitled template", name, err);
-    sr_project p;
-    if (!rc) rc = store_new(q, "template", name, data, &p, err);
-    json_t *vars = rc ? NULL : sr_template_variables(data);
+    if (rc) json_decref(data);
+    else *data_out = data;
+    return rc;
+}
+
+/* {"success":true,"data":{id,name,variables}}, consuming data. */
+static int template_answer(const char *id, const char *name, json_t *data, json_t **out, sr_err *err)
+{
+    json_t *vars = sr_template_variables(data);
     json_decref(data);
+    *out = json_pack("{s:b,s:{s:s,s:s,s:s,s:o}}", "success", 1, "data", "id", id, "templateId", id, "name", name,
+                     "variables", vars ? vars : json_array());
+    return *out ? 0 : nomem(err);
+}
+
+int sr_api_template_create(const sr_res_req *q, json_t **out, sr_err *err)
+{
+    char name[256];
+    json_t *data;
+    sr_project p;
+    int rc = template_body(q, &data, name, err);
+    if (!rc) rc = store_new(q, "template", name, data, &p, err);
+    if (rc) {
+        json_decref(data);
+        return rc;
+    }
+    return template_answer(p.id, name, data, out, err);
+}
+
+int sr_api_template_update(const sr_res_req *q, json_t **out, sr_err *err)
+{
+    char name[256];
+    json_t *data;
+    int rc = template_body(q, &data, name, err);
     if (rc) return rc;
-    *out = json_pack("{s:b,s:{s:s,s:s,s:o}}", "success", 1, "data", "id", p.id, "name", name, "variables",
-                     vars ? vars : json_array());
+    sr_project p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "%s", q->param);
+    snprintf(p.account_id, sizeof p.account_id, "%s", q->account);
+    snprintf(p.name, sizeof p.name, "%s", name);
+    p.data = json_dumps(data, JSON_COMPACT);
+    rc = p.data ? q->ops->resource_update(q->st, "template", &p, err) : nomem(err);
+    free(p.data);
+    if (rc) {
+        json_decref(data);
+        return rc;
+    }
+    return template_answer(q->param, name, data, out, err);
+}
+
+int sr_api_template_delete(const sr_res_req *q, json_t **out, sr_err *err)
+{
+    int rc = q->ops->resource_delete(q->st, "template", q->account, q->param, err);
+    if (rc) return rc;
+    *out = json_pack("{s:b,s:s}", "success", 1, "message", "Template deleted successfully");
     return *out ? 0 : nomem(err);
 }
 
@@ -287,6 +356,7 @@ int sr_api_resolve_storyboard(const sr_res_req *q, json_t **out, sr_err *err)
         if ((rc = load(q, "brand", val, which == 1, bfield, &tmp, err))) goto fail;
         if ((rc = sr_brand_apply(sb, tmp, err))) goto fail;
     }
+    if ((rc = sr_smartlayout_apply(sb, err))) goto fail; /* under all of the above */
     for (size_t i = 0; i < sizeof resolved_fields / sizeof resolved_fields[0]; i++)
         json_object_del(sb, resolved_fields[i]);
     json_decref(tmp);

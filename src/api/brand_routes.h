@@ -31,6 +31,10 @@ typedef int (*sr_res_fn)(const sr_res_req *q, json_t **out, sr_err *err);
 int sr_api_templates_list(const sr_res_req *q, json_t **out, sr_err *err);  /* [{id,name,variables,createdDate}] */
 int sr_api_template_get(const sr_res_req *q, json_t **out, sr_err *err);    /* {id,name,variables,storyboard,...} */
 int sr_api_template_create(const sr_res_req *q, json_t **out, sr_err *err); /* {"success":true,"data":{id,name,variables}} */
+/* PUT /v1/templates/{id}: the body as for create replaces the template's storyboard and name; same answer. */
+int sr_api_template_update(const sr_res_req *q, json_t **out, sr_err *err);
+/* DELETE /v1/templates/{id}: {"success":true,"message":"Template deleted successfully"}. */
+int sr_api_template_delete(const sr_res_req *q, json_t **out, sr_err *err);
 int sr_api_brands_list(const sr_res_req *q, json_t **out, sr_err *err);     /* [{id,name}] */
 int sr_api_brand_create(const sr_res_req *q, json_t **out, sr_err *err);    /* {"success":true,"data":{id,name}} */
 int sr_api_styles_list(const sr_res_req *q, json_t **out, sr_err *err);     /* [{id,name,style}] built-in + account's */

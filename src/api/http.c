@@ -25,6 +25,7 @@
 #include "api/api.h"
 #include "api/brand_routes.h"
 #include "api/console_routes.h"
+#include "api/account_routes.h"
 #include "api/library_routes.h"
 #include "api/v1_routes.h"
 #include "api/voices_routes.h"
@@ -676,6 +677,10 @@ static enum MHD_Result h_brand_post(hctx *h) { return res_call(h, sr_api_brand_c
 static enum MHD_Result h_templates(hctx *h) { return res_call(h, sr_api_templates_list); }
 static enum MHD_Result h_template_get(hctx *h) { return res_call(h, sr_api_template_get); }
 static enum MHD_Result h_template_post(hctx *h) { return res_call(h, sr_api_template_create); }
+static enum MHD_Result h_template_put(hctx *h) { return res_call(h, sr_api_template_update); }
+static enum MHD_Result h_template_delete(hctx *h) { return res_call(h, sr_api_template_delete); }
+static enum MHD_Result h_quota(hctx *h) { return res_call(h, sr_api_quota); }
+static enum MHD_Result h_smartlayouts(hctx *h) { return res_call(h, sr_api_smartlayouts); }
 
 /* Media and music libraries (library_routes.c). */
 static enum MHD_Result lib_reply(hctx *h, int rc, json_t *out, const sr_err *e)
@@ -686,8 +691,11 @@ static enum MHD_Result h_media_search(hctx *h)
 {
     json_t *o = NULL;
     sr_err e = {0};
-    const char *kw = query(h, "keyword") ? query(h, "keyword") : query(h, "query");
-    int rc = sr_api_media_search(h->a->cfg, kw, query(h, "type"), query(h, "limit"), &o, &e);
+#define Q2(a, b) (query(h, a) ? query(h, a) : query(h, b))
+    sr_media_query q = {Q2("keyword", "query"), Q2("mediaType", "type"), query(h, "category"), query(h, "page"),
+                        Q2("pageSize", "limit")};
+#undef Q2
+    int rc = sr_api_media_search(h->a->cfg, &q, &o, &e);
     return lib_reply(h, rc, o, &e);
 }
 static enum MHD_Result h_music_search(hctx *h)
@@ -697,16 +705,18 @@ static enum MHD_Result h_music_search(hctx *h)
     int rc = sr_api_music_search(h->a->cfg, h->body, &o, &e);
     return lib_reply(h, rc, o, &e);
 }
-static enum MHD_Result h_music_terms(hctx *h)
+static enum MHD_Result music_list(hctx *h, const char *which)
 {
     json_t *o = NULL;
     sr_err e = {0};
-    const char *which = h->r->params[0];
-    if (strcmp(which, "moods") && strcmp(which, "genres"))
-        return reply_error(h, 404, "NOT_FOUND", NULL, "no such music list (moods, genres)");
     int rc = sr_api_music_terms(h->a->cfg, which, &o, &e);
+    if (rc == SR_ENOT_FOUND)
+        return reply_error(h, 404, "NOT_FOUND", NULL,
+                           "no such music list (moods, genres, genres/groups, purposes, instruments)");
     return lib_reply(h, rc, o, &e);
 }
+static enum MHD_Result h_music_terms(hctx *h) { return music_list(h, h->r->params[0]); }
+static enum MHD_Result h_music_groups(hctx *h) { return music_list(h, "genres/groups"); }
 
 /* Pictory's v1 API (v1_routes.c). */
 static enum MHD_Result v1_job(hctx *h, int (*fn)(const sr_res_req *, sr_v1_job *, sr_err *),
@@ -991,8 +1001,13 @@ static const route routes[] = {
     {"GET", "/v1/templates", h_templates, AUTH_KEY, BODY_JSON},
     {"POST", "/v1/templates", h_template_post, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/templates/*", h_template_get, AUTH_KEY, BODY_JSON},
+    {"PUT", "/v1/templates/*", h_template_put, AUTH_KEY, BODY_JSON},
+    {"DELETE", "/v1/templates/*", h_template_delete, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/quota", h_quota, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/smartlayouts", h_smartlayouts, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/media/search", h_media_search, AUTH_KEY, BODY_JSON},
     {"POST", "/v1/music/search", h_music_search, AUTH_KEY, BODY_JSON},
+    {"GET", "/v1/music/genres/groups", h_music_groups, AUTH_KEY, BODY_JSON},
     {"GET", "/v1/music/*", h_music_terms, AUTH_KEY, BODY_JSON},
     /* Pictory's v1 API (v1_routes.c) */
     {"POST", "/v1/video/storyboard", h_v1_storyboard, AUTH_KEY, BODY_JSON},

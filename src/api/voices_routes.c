@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compiler/speech.h"
+#include "tts/pictory_voices.h"
 #include "tts/tts.h"
 
 int sr_api_voices_list(const char *public_url, json_t **out, sr_err *err)
@@ -30,6 +31,21 @@ int sr_api_voices_list(const char *public_url, json_t **out, sr_err *err)
         }
     }
     free(v);
+    /* Pictory's voice names, each with the espeak-ng voice that speaks it here */
+    const sr_pictory_voice *pv;
+    for (int i = 0; arr && (pv = sr_pictory_voice_at(i)); i++) {
+        char url[1024], uses[96];
+        snprintf(url, sizeof url, "%s/pictoryapis/v1/voiceovers/samples/espeak-ng/%s.wav", public_url, pv->voice);
+        snprintf(uses, sizeof uses, "espeak-ng:%s", pv->voice);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", pv->name, "name", pv->name,
+                              "voice", pv->name, "gender", pv->gender, "accent", pv->accent, "language",
+                              pv->language, "engine", "espeak-ng", "service", "storyreel", "category", "pictory",
+                              "renderedWith", uses, "sample", url);
+        if (!o || json_array_append_new(arr, o)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
     if (!arr) return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
     *out = arr;
     return 0;

@@ -31,6 +31,7 @@
 #include "compiler/subs.h"
 #include "render/format.h"
 #include "render/media.h"
+#include "tts/pictory_voices.h"
 #include "tts/tts.h"
 
 /* --- limits and defaults -------------------------------------------------- */
@@ -138,6 +139,7 @@ typedef struct scene_src {
     char *bg_query;   /* background.searchFilter as a library query (owned) */
     int bg_mask;      /* its kinds (sr_lib_kind) */
     int bg_auto;      /* no background: picked by the story's words */
+    int bg_ai;        /* background.aiVisual: a library pick (or the gradient) stands in, with a warning */
     int loop, mute;
     const char *ov_color;
     double ov_opacity;
@@ -311,7 +313,15 @@ static int parse_style(cctx *c, const json_t *st, const char *pfx, json_t *dst)
             rc = sr_fstr(st, key, pfx, (int)style_fields[i].hi, &s, c->err);
             if (!rc && !strcmp(key, "fontFamily") && !sr_fhas(st, "fontUrl")) {
                 char fam[128]; /* not installed: a similar family, with a warning (fonts.h) */
-                if (sr_font_resolve(s, fam, sizeof fam)) {
+                int weight;    /* "Poppins Extrabold": Poppins at 800 */
+                int miss = sr_font_resolve_weight(s, fam, sizeof fam, &weight);
+                if (weight) json_object_set_new(dst, "fontWeight", json_integer(weight));
+                else json_object_del(dst, "fontWeight");
+                if (weight && !miss) {
+                    nv = json_string(fam);
+                    break;
+                }
+                if (miss) {
                     char msg[300];
                     snprintf(msg, sizeof msg, "the font \"%.100s\" is not installed; \"%s\" is used instead", s, fam);
                     warn(c, sr_fpath(f, pfx, key), msg);
@@ -478,8 +488,14 @@ static int parse_voiceover(cctx *c, const json_t *vo, const char *pfx, vocfg *ou
         if ((rc = sr_fnum(av, "amplificationLevel", vp, -1, 1, 0, &v->amp, c->err))) return rc;
         if (!speaker) speaker = default_speaker(c->language);
         sr_err e = {0};
-        if (sr_tts_resolve_any(speaker, &v->be, v->id, sizeof v->id, &e))
+        const sr_pictory_voice *pv;
+        if (sr_tts_resolve_named(speaker, &v->be, v->id, sizeof v->id, &pv, &e))
             return sr_err_set(c->err, e.code, sr_fpath(f, vp, "speaker"), "%s: %s", f, e.msg);
+        if (pv) { /* Pictory's voice name: its stand-in here, said on the job */
+            char msg[256];
+            snprintf(msg, sizeof msg, "speaker '%s' is rendered with espeak-ng voice %s", pv->name, pv->voice);
+            warn(c, sr_fpath(f, vp, "speaker"), msg);
+        }
     }
     out->n = n ? (int)n : 1;
     return 0;
@@ -500,10 +516,17 @@ static int parse_background(cctx *c, const json_t *sc, scene_src *s)
     s->bg_auto = !bg; /* picked from the library by the story's words (pick.c) */
     if (!bg) return 0;
     sr_fpath(pfx, s->pfx, "background");
-    int nsrc = sr_fhas(bg, "visualUrl") + sr_fhas(bg, "color") + sr_fhas(bg, "searchFilter");
+    int nsrc = sr_fhas(bg, "visualUrl") + sr_fhas(bg, "color") + sr_fhas(bg, "searchFilter") + sr_fhas(bg, "aiVisual");
     if (nsrc > 1)
         return sr_err_set(c->err, SR_EINVALID_FIELD, pfx,
-                          "%s: give only one of visualUrl, color and searchFilter", pfx);
+                          "%s: give only one of visualUrl, color, searchFilter and aiVisual", pfx);
+    if (sr_fhas(bg, "aiVisual")) { /* pick.h: the prompt searches the library, else the story's words */
+        if ((rc = sr_pick_ai_query(json_object_get(bg, "aiVisual"), sr_fpath(f, pfx, "aiVisual"), &s->bg_query,
+                                   c->err)))
+            return rc;
+        s->bg_ai = 1;
+        s->bg_auto = !s->bg_query;
+    }
     if (sr_fhas(bg, "searchFilter") &&
         (rc = sr_pick_filter_query(json_object_get(bg, "searchFilter"), sr_fpath(f, pfx, "searchFilter"),
                                    &s->bg_query, c->err)))
@@ -561,15 +584,17 @@ static int parse_background(cctx *c, const json_t *sc, scene_src *s)
 
 /* An element's searchFilter: *path the best library match of the kinds in
  * mask, or NULL (a warning; the element is then dropped like a missing file). */
-static int pick_element(cctx *c, const json_t *el, const char *ep, int mask, char **path)
+static int pick_element(cctx *c, const json_t *el, const char *ep, const char *key, int mask, char **path)
 {
     char f[SR_FIELD_MAX], *q = NULL;
-    int kind;
-    sr_fpath(f, ep, "searchFilter");
-    int rc = sr_pick_filter_query(json_object_get(el, "searchFilter"), f, &q, c->err);
-    if (!rc) rc = sr_pick_visual(c->picker, q, mask, NULL, 1, f, path, &kind, c->err);
+    int kind, ai = !strcmp(key, "aiVisual");
+    sr_fpath(f, ep, key);
+    int rc = ai ? sr_pick_ai_query(json_object_get(el, key), f, &q, c->err)
+                : sr_pick_filter_query(json_object_get(el, key), f, &q, c->err);
+    if (!rc && q) rc = sr_pick_visual(c->picker, q, mask, NULL, 1, f, path, &kind, c->err);
     free(q);
-    if (rc == 0)
+    if (ai && rc >= 0) warn(c, f, rc > 0 ? SR_PICK_AI_PICKED : SR_PICK_AI_NONE "; the element was dropped");
+    else if (rc == 0)
         warn(c, f, mask == SR_LIB_VIDEO ? "no library video matches; the element was dropped"
                                         : "no library image matches; the element was dropped");
     return rc < 0 ? rc : 0;
@@ -624,8 +649,11 @@ static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
             sr_err e = {0};
             char *picked = NULL; /* searchFilter: a library file (pick.c) */
             if ((rc = sr_fstr(el, "visualUrl", ep, 4096, &url, c->err))) return rc;
-            if (!url && sr_fhas(el, "searchFilter") &&
-                (rc = pick_element(c, el, ep, type == EL_VIDEO ? SR_LIB_VIDEO : SR_LIB_IMAGE, &picked)))
+            const char *pick_key = sr_fhas(el, "searchFilter") ? "searchFilter"
+                                   : sr_fhas(el, "aiVisual")   ? "aiVisual"
+                                                               : NULL;
+            if (!url && pick_key &&
+                (rc = pick_element(c, el, ep, pick_key, type == EL_VIDEO ? SR_LIB_VIDEO : SR_LIB_IMAGE, &picked)))
                 return rc;
             if (picked) url = picked;
             json_object_set_new(o, "elementType", json_string("layerItem"));
@@ -640,7 +668,7 @@ static int parse_elements(cctx *c, const json_t *sc, scene_src *s)
             free(picked); /* url is not read again */
             if (rc == SR_ENOMEM) return nomem(c);
             if (rc) { /* API.md: an element whose media cannot be found is dropped */
-                if (url || !sr_fhas(el, "searchFilter")) /* else pick_element warned */
+                if (url || !pick_key) /* else pick_element warned */
                     warn(c, f, url ? e.msg : "no visualUrl; the element was dropped");
                 json_array_remove(s->elements, json_array_size(s->elements) - 1);
                 continue;
@@ -1087,9 +1115,11 @@ static int pick_backgrounds(cctx *c)
         scene_src *s = t->src;
         int rc;
         if (s->bg_query) {
-            sr_fpath(f, s->pfx, "background.searchFilter");
+            sr_fpath(f, s->pfx, s->bg_ai ? "background.aiVisual" : "background.searchFilter");
             rc = sr_pick_visual(c->picker, s->bg_query, s->bg_mask, prev, 1, f, &t->pick_url, &t->pick_kind, c->err);
-            if (rc == 0) warn(c, f, "no library visual matches; a generated gradient stands in");
+            if (rc == 0 && !s->bg_ai) warn(c, f, "no library visual matches; a generated gradient stands in");
+        } else if (s->bg_ai && !t->text) {
+            rc = 0; /* nothing to search for: the gradient */
         } else if (s->bg_auto && t->text) {
             char *q = sr_pick_story_query(t->text);
             if (!q) return nomem(c);
@@ -1101,6 +1131,9 @@ static int pick_backgrounds(cctx *c)
             continue;
         }
         if (rc < 0) return rc;
+        if (s->bg_ai)
+            warn(c, sr_fpath(f, s->pfx, "background.aiVisual"),
+                 rc ? SR_PICK_AI_PICKED : SR_PICK_AI_NONE "; a generated gradient stands in");
         t->gradient = !rc;
         prev = t->pick_url;
     }

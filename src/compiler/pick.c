@@ -239,6 +239,25 @@ int sr_pick_filter_query(const json_t *sf, const char *field, char **query, sr_e
     return rc;
 }
 
+int sr_pick_ai_query(const json_t *av, const char *field, char **query, sr_err *err)
+{
+    *query = NULL;
+    if (!json_is_object(av)) return sr_err_set(err, SR_EINVALID_FIELD, field, "%s must be an object", field);
+    const json_t *pr = json_object_get(av, "prompt"), *ms = json_object_get(av, "mediaStyle");
+    char f[SR_FIELD_MAX];
+    if (pr && !json_is_null(pr) && (!json_is_string(pr) || json_string_length(pr) > 500))
+        return sr_err_set(err, SR_EINVALID_FIELD, sr_fpath(f, field, "prompt"), "%s must be a string of at most 500 bytes",
+                          f);
+    if (ms && !json_is_null(ms) && (!json_is_string(ms) || json_string_length(ms) > 100))
+        return sr_err_set(err, SR_EINVALID_FIELD, sr_fpath(f, field, "mediaStyle"), "%s must be a string", f);
+    const char *p = json_string_value(pr), *m = json_string_value(ms);
+    if (!p || !*p) return 0;
+    size_t n = strlen(p) + (m ? strlen(m) : 0) + 2;
+    if (!(*query = malloc(n))) return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+    snprintf(*query, n, "%s%s%s", p, m ? " " : "", m ? m : "");
+    return 0;
+}
+
 int sr_pick_auto_music(const json_t *am, const char *field, int *on, char **query, char **mood,
                        sr_err *err)
 {

@@ -36,6 +36,16 @@ int sr_pick_music(sr_picker *p, const char *query, const char *mood, const char 
  * Returns 0 or SR_EINVALID_FIELD / SR_ELIMIT naming the field, SR_ENOMEM. */
 int sr_pick_filter_query(const json_t *sf, const char *field, char **query, sr_err *err);
 
+/* Reads an aiVisual object av at field (Pictory's AI-generated visual:
+ * prompt <= 500 bytes, model, mediaStyle, ...). Nothing is generated here:
+ * the prompt (with the mediaStyle) becomes a library query, *query
+ * (malloc'd), or NULL when av has no prompt. The messages the job's warning
+ * carries are SR_PICK_AI_PICKED and SR_PICK_AI_NONE. Returns 0 or
+ * SR_EINVALID_FIELD naming the field, SR_ENOMEM. */
+#define SR_PICK_AI_PICKED "AI visuals are not generated here; the library visual that best matches the prompt stands in"
+#define SR_PICK_AI_NONE "AI visuals are not generated here, and no library visual matches the prompt"
+int sr_pick_ai_query(const json_t *av, const char *field, char **query, sr_err *err);
+
 /* The music query of autoMusic (true, or {keywords: string or strings,
  * mood: string}) at field: *query and *mood malloc'd (NULL when absent);
  * *on is 0 for autoMusic false. Returns 0 or SR_EINVALID_FIELD. */

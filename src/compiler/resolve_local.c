@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "compiler/brand.h"
 #include "compiler/resolve_local.h"
+#include "compiler/smartlayouts.h"
 #include "compiler/styles.h"
 #include "compiler/template.h"
 
@@ -81,6 +82,7 @@ int sr_resolve_local(json_t **sbp, const json_t *vars, const json_t *kit, const 
         }
         if ((rc = sr_brand_apply(sb, k, err))) goto done;
     }
+    if ((rc = sr_smartlayout_apply(sb, err))) goto done;
     if ((rc = sr_brand_clip_durations(sb, base_dir, err))) goto done;
     json_decref(*sbp);
     *sbp = sb;

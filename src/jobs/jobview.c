@@ -31,6 +31,7 @@ static void completed(json_t *data, const sr_job *j, const char *public_url)
     json_t *res = j->result ? json_loads(j->result, 0, NULL) : NULL;
     json_object_set_new(data, "progress", json_integer(100));
     json_object_set_new(data, "renderProgress", json_integer(100));
+    json_object_set_new(data, "aiCreditsUsed", json_integer(0)); /* nothing is metered here */
     if (!res) return;
     json_t *warn = json_object_get(res, "warnings");
     if (warn) json_object_set(data, "warnings", warn);

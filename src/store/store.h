@@ -176,6 +176,10 @@ typedef struct sr_store_ops {
     /* Oldest first, at most limit, without data; *out malloc'd; returns the count. */
     int (*resource_list)(sr_store *s, const char *kind, const char *account, int limit, sr_project **out,
                          sr_err *err);
+    /* Replaces p->id's name and data (of account p->account_id); SR_ENOT_FOUND when unknown or another account's. */
+    int (*resource_update)(sr_store *s, const char *kind, const sr_project *p, sr_err *err);
+    /* Deletes by id; SR_ENOT_FOUND when unknown or another account's. */
+    int (*resource_delete)(sr_store *s, const char *kind, const char *account, const char *id, sr_err *err);
 } sr_store_ops;
 
 /* The SQLite backend (WAL mode, busy timeout, one connection per thread with

@@ -145,7 +145,9 @@ static const char *const migrations[] = {
     X(RES_FIND, "SELECT id,account_id,name,created_ms,updated_ms,data FROM resources WHERE kind=?1"          \
                 " AND account_id=?2 AND name=?3 COLLATE NOCASE ORDER BY created_ms DESC LIMIT 1")            \
     X(RES_LIST, "SELECT id,account_id,name,created_ms,updated_ms,NULL FROM resources WHERE kind=?1"          \
-                " AND account_id=?2 ORDER BY created_ms, id LIMIT ?3")
+                " AND account_id=?2 ORDER BY created_ms, id LIMIT ?3")                                   \
+    X(RES_UPD, "UPDATE resources SET name=?4,data=?5,updated_ms=?6 WHERE kind=?1 AND account_id=?2 AND id=?3") \
+    X(RES_DEL, "DELETE FROM resources WHERE kind=?1 AND account_id=?2 AND id=?3")
 
 enum {
 #define X_ENUM(e, sql) ST_##e,
@@ -1025,6 +1027,27 @@ static int sq_resource_list(sr_store *s, const char *kind, const char *account, 
     return collect(c, st, sizeof(sr_project), fill_project, (void **)out, limit, err);
 }
 
+static int sq_resource_update(sr_store *s, const char *kind, const sr_project *p, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_RES_UPD);
+    bt(st, 1, kind), bt(st, 2, p->account_id), bt(st, 3, p->id), bt(st, 4, p->name);
+    bt(st, 5, p->data ? p->data : "{}"), bi(st, 6, sr_now_ms());
+    int n = 0, rc = run(c, st, &n, err);
+    if (rc) return rc;
+    return n ? 0 : sr_err_set(err, SR_ENOT_FOUND, kind, "no such %s", kind);
+}
+
+static int sq_resource_delete(sr_store *s, const char *kind, const char *account, const char *id, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_RES_DEL);
+    bt(st, 1, kind), bt(st, 2, account), bt(st, 3, id);
+    int n = 0, rc = run(c, st, &n, err);
+    if (rc) return rc;
+    return n ? 0 : sr_err_set(err, SR_ENOT_FOUND, kind, "no such %s", kind);
+}
+
 static const sr_store_ops sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1064,6 +1087,8 @@ static const sr_store_ops sqlite_ops = {
     .resource_get = sq_resource_get,
     .resource_find = sq_resource_find,
     .resource_list = sq_resource_list,
+    .resource_update = sq_resource_update,
+    .resource_delete = sq_resource_delete,
 };
 
 const sr_store_ops *sr_store_sqlite(void) { return &sqlite_ops; }

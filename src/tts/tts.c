@@ -1,6 +1,8 @@
 /* tts.c - the table of speech backends and what they share. */
 #include "tts/tts.h"
 
+#include "tts/pictory_voices.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -69,6 +71,26 @@ int sr_tts_resolve_any(const char *speaker, const sr_tts_backend **be, char *voi
     if (!found)
         return sr_err_set(err, SR_EINVALID_SPEAKER, "speaker", "the speaker '%s' is not an installed voice", speaker);
     return 0;
+}
+
+int sr_tts_resolve_named(const char *speaker, const sr_tts_backend **be, char *voice_id, size_t n,
+                         const sr_pictory_voice **subst, sr_err *err)
+{
+    *subst = NULL;
+    sr_err first = {0};
+    int rc = sr_tts_resolve_any(speaker, be, voice_id, n, &first);
+    const sr_pictory_voice *pv = rc == SR_EINVALID_SPEAKER ? sr_pictory_voice_find(speaker) : NULL;
+    if (pv) {
+        sr_err e2 = {0};
+        *be = &sr_tts_espeak;
+        if (sr_tts_espeak.resolve(pv->voice, voice_id, n, &e2) == 0) {
+            *subst = pv;
+            return 0;
+        }
+        *be = NULL;
+    }
+    if (rc && err) *err = first;
+    return rc;
 }
 
 int sr_tts_list_all(sr_tts_voice **voices, sr_err *err)

@@ -54,6 +54,14 @@ void sr_tts_clip_free(sr_tts_clip *clip);
  * asking for a prefix). Sets *be and voice_id; 0 or an SR_E* code. */
 int sr_tts_resolve_any(const char *speaker, const sr_tts_backend **be, char *voice_id, size_t n, sr_err *err);
 
+/* sr_tts_resolve_any, then Pictory's voice names (pictory_voices.h): a
+ * speaker that no engine knows but Pictory's catalogue names resolves to its
+ * espeak-ng stand-in, and *subst points at that entry (else NULL). A name in
+ * neither stays SR_EINVALID_SPEAKER (the engines' error). */
+struct sr_pictory_voice;
+int sr_tts_resolve_named(const char *speaker, const sr_tts_backend **be, char *voice_id, size_t n,
+                         const struct sr_pictory_voice **subst, sr_err *err);
+
 /* Lists every backend's voices (engine filled in) into a malloc'd array;
  * returns the count or an error. */
 int sr_tts_list_all(sr_tts_voice **voices, sr_err *err);

@@ -131,13 +131,30 @@ static int voice_usable(const espeak_VOICE *v)
     return v && v->identifier && strncmp(v->identifier, "mb/", 3) != 0 && v->languages;
 }
 
-/* Resolves speaker against the voice list; the caller holds g_lock. */
+/* espeak-ng's voice variants ("en-gb+m3"): a male or female timbre over a
+ * language voice; the ones every espeak-ng-data ships. */
+static const char *const variants[] = {"m1", "m2", "m3", "m4", "m5", "m6", "m7",
+                                       "f1", "f2", "f3", "f4", "f5", NULL};
+
+/* Resolves speaker against the voice list; the caller holds g_lock.
+ * "VOICE+VARIANT" resolves VOICE and keeps a known variant. */
 static int resolve_locked(const char *speaker, char *voice_id, size_t n, sr_err *err)
 {
     char want[128], tmp[128];
+    const char *var = NULL;
     if (!speaker || !*speaker || strlen(speaker) >= sizeof want)
         return sr_err_set(err, SR_EINVALID_SPEAKER, "speaker", "the speaker is empty or too long");
     norm_copy(want, sizeof want, speaker);
+    char *plus = strchr(want, '+');
+    if (plus) {
+        *plus = 0;
+        var = speaker + (plus - want) + 1;
+        int known = 0;
+        for (int i = 0; variants[i]; i++) known |= strcasecmp(var, variants[i]) == 0;
+        if (!known)
+            return sr_err_set(err, SR_EINVALID_SPEAKER, "speaker",
+                              "'%s' is not an espeak-ng variant (m1..m7, f1..f5)", var);
+    }
     const espeak_VOICE **vs = espeak_ListVoices(NULL);
     const espeak_VOICE *best = NULL;
     int best_prio = 1 << 30;
@@ -163,8 +180,10 @@ static int resolve_locked(const char *speaker, char *voice_id, size_t n, sr_err 
     if (!best)
         return sr_err_set(err, SR_EINVALID_SPEAKER, "speaker", "the speaker '%s' is not an installed espeak-ng voice",
                           speaker);
-    if (strlen(best->identifier) >= n) return sr_err_set(err, SR_EINTERNAL, "speaker", "voice id too long");
-    strcpy(voice_id, best->identifier);
+    if ((size_t)snprintf(voice_id, n, "%s%s%s", best->identifier, var ? "+" : "", var ? var : "") >= n)
+        return sr_err_set(err, SR_EINTERNAL, "speaker", "voice id too long");
+    for (char *q = var ? strchr(voice_id, '+') : NULL; q && *q; q++)
+        *q = (char)(*q >= 'A' && *q <= 'Z' ? *q - 'A' + 'a' : *q);
     return 0;
 }
 

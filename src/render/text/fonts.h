@@ -28,9 +28,22 @@ const char *sr_fonts_dir(void);
 
 /* Whether family is installed (fontconfig's system fonts plus the font
  * folder). When it is, copies it to out and returns 0; when it is not,
- * copies the stand-in (DejaVu Sans / Serif / Sans Mono by the catalog's
- * category; DejaVu Sans for a name not in the catalog) and returns 1.
+ * copies the stand-in (an "alias:" row's family when installed, else DejaVu
+ * Sans / Serif / Sans Mono by the catalog's category; DejaVu Sans for a name
+ * not in the catalog) and returns 1.
  * Thread-safe; the first call scans the fonts once. */
 int sr_font_resolve(const char *family, char *out, size_t outsz);
+
+/* "Poppins Extrabold" -> base "Poppins" and *weight 800: when family ends in
+ * a weight word (thin 100 .. black 900, "Extra Bold" too) copies the rest
+ * into base (n bytes) and returns 1; else 0 and *weight 0. */
+int sr_font_split_weight(const char *family, char *base, size_t n, int *weight);
+
+/* sr_font_resolve for a family that may be named with a weight: installed
+ * as named (the weight's own face: @fontsource names a weight's files
+ * "Poppins ExtraBold"; or a family of its own, "Archivo Black") it is kept
+ * with *weight 0; else a name that splits (sr_font_split_weight) resolves
+ * its base family with *weight set. */
+int sr_font_resolve_weight(const char *family, char *out, size_t outsz, int *weight);
 
 #endif

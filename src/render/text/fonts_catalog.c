@@ -2,7 +2,9 @@
  *
  * Sources: a Debian font package where Debian has the family, else the
  * family's OFL package from the npm registry (@fontsource/NAME), whose
- * .woff files FreeType reads. scripts/install-fonts parses the rows below
+ * .woff files FreeType reads; "npm:PACKAGE:WEIGHT" installs that weight of
+ * the family (a row Pictory names with its weight, "Poppins Extrabold");
+ * "alias:FAMILY" names the free stand-in of a proprietary family. scripts/install-fonts parses the rows below
  * (one row a line, exactly this shape), so keep them one to a line. */
 #include <fontconfig/fontconfig.h>
 #include <pthread.h>
@@ -70,6 +72,32 @@ static const sr_font_family k_catalog[] = {
     {"Noto Sans Bengali", SR_FONT_SANS, "deb:fonts-noto-core"},
     {"Noto Sans Arabic", SR_FONT_SANS, "deb:fonts-noto-core"},
     {"DejaVu Sans", SR_FONT_SANS, "deb:fonts-dejavu-core"},
+    /* sans: the rest of Pictory's published list */
+    {"Archivo Narrow", SR_FONT_SANS, "npm:@fontsource/archivo-narrow"},
+    {"Chakra Petch", SR_FONT_SANS, "npm:@fontsource/chakra-petch"},
+    {"Gruppo", SR_FONT_SANS, "npm:@fontsource/gruppo"},
+    {"Julius Sans One", SR_FONT_SANS, "npm:@fontsource/julius-sans-one"},
+    {"Sora", SR_FONT_SANS, "npm:@fontsource/sora"},
+    {"Unbounded", SR_FONT_SANS, "npm:@fontsource/unbounded"},
+    {"Liberation Sans", SR_FONT_SANS, "deb:fonts-liberation2"},
+    {"Carlito", SR_FONT_SANS, "deb:fonts-crosextra-carlito"},
+    /* weights Pictory names as families: the weight's files of the family */
+    {"Poppins Extrabold", SR_FONT_SANS, "npm:@fontsource/poppins:800"},
+    {"Lato Extrabold", SR_FONT_SANS, "deb:fonts-lato"},
+    {"Barlow Black", SR_FONT_SANS, "npm:@fontsource/barlow:900"},
+    {"Raleway Black", SR_FONT_SANS, "npm:@fontsource/raleway:900"},
+    {"Raleway Thin", SR_FONT_SANS, "npm:@fontsource/raleway:100"},
+    {"Titillium Web Black", SR_FONT_SANS, "npm:@fontsource/titillium-web:900"},
+    {"Montserrat Extrabold", SR_FONT_SANS, "npm:@fontsource/montserrat:800"},
+    /* proprietary families: a free stand-in of the same build (with the "not installed" warning) */
+    {"Arial", SR_FONT_SANS, "alias:Liberation Sans"},
+    {"Helvetica", SR_FONT_SANS, "alias:Liberation Sans"},
+    {"Helvetica Neue", SR_FONT_SANS, "alias:Liberation Sans"},
+    {"Calibri", SR_FONT_SANS, "alias:Carlito"},
+    {"Proxima Nova", SR_FONT_SANS, "alias:Montserrat"},
+    {"Notosans", SR_FONT_SANS, "alias:Noto Sans"},
+    {"Opensans", SR_FONT_SANS, "alias:Open Sans"},
+    {"Source Sans Pro", SR_FONT_SANS, "alias:Source Sans 3"},
     /* serif */
     {"Playfair Display", SR_FONT_SERIF, "npm:@fontsource/playfair-display"},
     {"Merriweather", SR_FONT_SERIF, "npm:@fontsource/merriweather"},
@@ -88,6 +116,10 @@ static const sr_font_family k_catalog[] = {
     {"Domine", SR_FONT_SERIF, "npm:@fontsource/domine"},
     {"Noto Serif", SR_FONT_SERIF, "deb:fonts-noto-core"},
     {"DejaVu Serif", SR_FONT_SERIF, "deb:fonts-dejavu-core"},
+    {"Rokkitt", SR_FONT_SERIF, "npm:@fontsource/rokkitt"},
+    {"Patua One", SR_FONT_SERIF, "npm:@fontsource/patua-one"},
+    {"Noto Serif JP", SR_FONT_SERIF, "npm:@fontsource/noto-serif-jp"},
+    {"Noto Serif Devanagari", SR_FONT_SERIF, "deb:fonts-noto-core"},
     /* display */
     {"Bebas Neue", SR_FONT_DISPLAY, "npm:@fontsource/bebas-neue"},
     {"Anton", SR_FONT_DISPLAY, "npm:@fontsource/anton"},
@@ -99,6 +131,16 @@ static const sr_font_family k_catalog[] = {
     {"Bangers", SR_FONT_DISPLAY, "npm:@fontsource/bangers"},
     {"Fredoka", SR_FONT_DISPLAY, "npm:@fontsource/fredoka"},
     {"Comfortaa", SR_FONT_DISPLAY, "deb:fonts-comfortaa"},
+    {"Averia Libre", SR_FONT_DISPLAY, "npm:@fontsource/averia-libre"},
+    {"Caprasimo", SR_FONT_DISPLAY, "npm:@fontsource/caprasimo"},
+    {"Capriola", SR_FONT_DISPLAY, "npm:@fontsource/capriola"},
+    {"Carter One", SR_FONT_DISPLAY, "npm:@fontsource/carter-one"},
+    {"Chewy", SR_FONT_DISPLAY, "npm:@fontsource/chewy"},
+    {"Dangrek", SR_FONT_DISPLAY, "npm:@fontsource/dangrek"},
+    {"Delius Unicase", SR_FONT_DISPLAY, "npm:@fontsource/delius-unicase"},
+    {"Grandstander", SR_FONT_DISPLAY, "npm:@fontsource/grandstander"},
+    {"Rowdies", SR_FONT_DISPLAY, "npm:@fontsource/rowdies"},
+    {"Russo One", SR_FONT_DISPLAY, "npm:@fontsource/russo-one"},
     /* handwriting */
     {"Pacifico", SR_FONT_HAND, "npm:@fontsource/pacifico"},
     {"Permanent Marker", SR_FONT_HAND, "npm:@fontsource/permanent-marker"},
@@ -109,6 +151,8 @@ static const sr_font_family k_catalog[] = {
     {"Great Vibes", SR_FONT_HAND, "npm:@fontsource/great-vibes"},
     {"Amatic SC", SR_FONT_HAND, "npm:@fontsource/amatic-sc"},
     {"Indie Flower", SR_FONT_HAND, "npm:@fontsource/indie-flower"},
+    {"Moon Dance", SR_FONT_HAND, "npm:@fontsource/moon-dance"},
+    {"Special Elite", SR_FONT_HAND, "npm:@fontsource/special-elite"},
     /* mono */
     {"Roboto Mono", SR_FONT_MONO, "npm:@fontsource/roboto-mono"},
     {"Fira Code", SR_FONT_MONO, "deb:fonts-firacode"},
@@ -187,17 +231,66 @@ static int installed(const char *family)
     return found;
 }
 
-int sr_font_resolve(const char *family, char *out, size_t outsz)
+static int is_installed(const char *family)
 {
-    if (!family || !*family) family = "DejaVu Sans";
     pthread_mutex_lock(&g_lock);
     int ok = installed(family);
     pthread_mutex_unlock(&g_lock);
-    if (ok) {
+    return ok;
+}
+
+int sr_font_resolve(const char *family, char *out, size_t outsz)
+{
+    if (!family || !*family) family = "DejaVu Sans";
+    if (is_installed(family)) {
         snprintf(out, outsz, "%s", family);
         return 0;
     }
     const sr_font_family *row = sr_font_find(family);
-    snprintf(out, outsz, "%s", k_fallback[row ? row->category : SR_FONT_SANS]);
+    const char *alias = row && !strncmp(row->source, "alias:", 6) ? row->source + 6 : NULL;
+    snprintf(out, outsz, "%s", alias && is_installed(alias) ? alias : k_fallback[row ? row->category : SR_FONT_SANS]);
     return 1;
+}
+
+/* Weight words as fonts name them (CSS weights); spaces and hyphens inside are ignored. */
+static const struct {
+    const char *word;
+    int weight;
+} k_weights[] = {
+    {"thin", 100},     {"hairline", 100}, {"extralight", 200}, {"ultralight", 200}, {"light", 300},
+    {"regular", 400},  {"normal", 400},   {"book", 400},       {"medium", 500},     {"semibold", 600},
+    {"demibold", 600}, {"bold", 700},     {"extrabold", 800},  {"ultrabold", 800},  {"heavy", 800},
+    {"black", 900},
+};
+
+int sr_font_split_weight(const char *family, char *base, size_t n, int *weight)
+{
+    *weight = 0;
+    size_t len = family ? strlen(family) : 0;
+    for (size_t cut = 1; cut < len; cut++) { /* the longest tail that is a weight word */
+        if (family[cut] != ' ') continue;
+        char w[32];
+        size_t k = 0;
+        for (const char *p = family + cut + 1; *p && k + 1 < sizeof w; p++)
+            if (*p != ' ' && *p != '-') w[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        w[k] = 0;
+        for (size_t i = 0; i < sizeof k_weights / sizeof k_weights[0]; i++)
+            if (!strcmp(w, k_weights[i].word) && cut < n) {
+                snprintf(base, n, "%.*s", (int)cut, family);
+                *weight = k_weights[i].weight;
+                return 1;
+            }
+    }
+    return 0;
+}
+
+int sr_font_resolve_weight(const char *family, char *out, size_t outsz, int *weight)
+{
+    char base[256];
+    *weight = 0;
+    /* installed as named: the weight's own face (@fontsource names a weight's
+     * files "Poppins ExtraBold"), or a family of its own ("Archivo Black") */
+    if (family && *family && !is_installed(family) && sr_font_split_weight(family, base, sizeof base, weight))
+        return sr_font_resolve(base, out, outsz);
+    return sr_font_resolve(family, out, outsz);
 }

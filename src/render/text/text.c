@@ -381,6 +381,11 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
         else
             return field_err(err, pfx, "alignment", "must be left, center or right");
     }
+    if ((v = json_object_get(js, "fontWeight")) && !json_is_null(v)) { /* "Poppins Extrabold": 800 */
+        if (!json_is_integer(v) || json_integer_value(v) < 100 || json_integer_value(v) > 900)
+            return field_err(err, pfx, "fontWeight", "must be a weight from 100 to 900");
+        st->bold = (int)json_integer_value(v);
+    }
     if ((v = json_object_get(js, "decorations")) && json_is_array(v)) {
         size_t i;
         const json_t *d;
@@ -389,7 +394,7 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
             const char *s = json_string_value(d);
             if (!s) continue;
             if (!strcasecmp(s, "bold"))
-                st->bold = 1;
+                st->bold = st->bold > 1 ? (st->bold < 700 ? 700 : st->bold) : 1;
             else if (!strcasecmp(s, "italics") || !strcasecmp(s, "italic"))
                 st->italic = 1;
             else if (!strcasecmp(s, "underline"))

@@ -70,7 +70,7 @@ typedef struct tx_style {
     double outline_px;
     uint8_t keyword[4]; /* RGBA keyword colour (subtitles); keyword[3] == 0: none */
     int halign;         /* TX_H_*: alignment of the lines inside the box */
-    int bold, italic, underline, strike;
+    int bold, italic, underline, strike; /* bold: 0, 1 (700) or a weight 100..900 (ASS \b) */
     int text_case; /* TX_CASE_* */
     int bullet;          /* showBullet: a bullet before each line */
     double bullet_scale; /* bulletSize: of the font size, 1 = 100% */

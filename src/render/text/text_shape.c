@@ -13,9 +13,11 @@
 #include <strings.h>
 
 #include "common/util.h"
+#include "render/text/shape_library.h"
 #include "render/text/text_int.h"
 
-#define SHAPE_MAX_EVENT 8192
+#define SHAPE_MAX_EVENT 16384
+#define SHAPE_MAX_PATH 6144 /* a library shape's path, in its 0..100 box */
 #define SHAPE_MAX_POINTS 64 /* star points */
 #define KAPPA 0.5523        /* cubic Bezier quarter circle */
 
@@ -50,19 +52,33 @@ static const shape_def k_shapes[] = {
     {"checkmark-1", 1.25, SH_PATH, 0, 0, "m 0 55 l 15 40 l 38 62 l 85 8 l 100 22 l 38 92"},
 };
 
-static const shape_def *find(const char *name)
+/* A shape of the table, or one of Pictory's library (shape_library.c)
+ * generated into lib; NULL when the name is neither. */
+typedef struct lib_shape {
+    shape_def d;
+    char path[SHAPE_MAX_PATH];
+} lib_shape;
+
+static const shape_def *find(const char *name, lib_shape *lib)
 {
     for (size_t i = 0; name && i < sizeof k_shapes / sizeof *k_shapes; i++)
         if (!strcasecmp(name, k_shapes[i].name)) return &k_shapes[i];
-    return NULL;
+    if (!name || !lib || tx_shape_library(name, lib->path, sizeof lib->path, &lib->d.aspect)) return NULL;
+    lib->d.name = name;
+    lib->d.kind = SH_PATH;
+    lib->d.path = lib->path;
+    return &lib->d;
 }
 
-int sr_shape_known(const char *name) { return find(name) != NULL; }
+int sr_shape_known(const char *name) { return sr_shape_aspect(name) > 0; }
 
 double sr_shape_aspect(const char *name)
 {
-    const shape_def *d = find(name);
-    return d ? d->aspect : 0;
+    lib_shape *lib = malloc(sizeof *lib);
+    const shape_def *d = find(name, lib);
+    double a = d ? d->aspect : 0;
+    free(lib);
+    return a;
 }
 
 static int bad(sr_err *err, const char *pfx, const char *key, const char *what)
@@ -167,6 +183,7 @@ static void outline(sr_buf *b, const shape_def *d, double w, double h, double r)
 /* A shape element resolved to pixels: its box [x, x + bw) x [y, y + bh). */
 typedef struct shape_geo {
     const shape_def *d;
+    lib_shape lib; /* d's storage when it is a library shape */
     uint8_t fill[4], stroke[4];
     double opacity, bord, radius, x, y, bw, bh;
 } shape_geo;
@@ -174,7 +191,7 @@ typedef struct shape_geo {
 static int resolve(const json_t *el, int W, int H, const char *pfx, shape_geo *g, sr_err *err)
 {
     const char *name = json_string_value(json_object_get(el, "name"));
-    const shape_def *d = g->d = find(name);
+    const shape_def *d = g->d = find(name, &g->lib);
     if (!d) return bad(err, pfx, "name", "is not a known shape (circle, rectangle, star-5, ...)");
     double shorts = W < H ? W : H, ref = shorts / 720.0;
     int rc, pct;
