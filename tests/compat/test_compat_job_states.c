@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "compat.h"
+#include "pictory_client.h"
 
 static const char *TINY = "{\"videoName\":\"queued\",\"videoWidth\":320,\"videoHeight\":180,"
                           "\"scenes\":[{\"background\":{\"color\":\"#ff0000\"},\"minimumDuration\":1}]}";

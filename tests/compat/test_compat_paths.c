@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "compat.h"
+#include "pictory_client.h"
 
 static int setup(void **state)
 {

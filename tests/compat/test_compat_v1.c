@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "compat.h"
+#include "pictory_client.h"
 
 typedef struct ctx {
     sr_test_world *w;

@@ -1,7 +1,7 @@
-/* compat.h - what Pictory's example clients do, shared by the tests/compat
+/* pictory_client.h - what Pictory's example clients do, shared by the tests/compat
  * tests (header-only: each test is one executable). */
-#ifndef SR_TEST_COMPAT_H
-#define SR_TEST_COMPAT_H
+#ifndef SR_TEST_PICTORY_CLIENT_H
+#define SR_TEST_PICTORY_CLIENT_H
 
 #include <stdio.h>
 #include <string.h>
