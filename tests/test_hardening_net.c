@@ -188,12 +188,7 @@ static void test_media_redirect_to_private_not_refused(void **state)
     (void)state;
     sr_test_hook img = {0}, redir = {0};
     const char *dir = sr_test_tmpdir();
-    const char *png = sr_test_path(dir, "c.png");
-    assert_int_equal(sr_test_write_image(png, 32, 18, 0, 200, 0, 255), 0);
-    size_t len = 0;
-    sr_err e = {0};
-    assert_int_equal(sr_read_file(png, 1 << 20, &img.body, &len, &e), 0);
-    img.body_len = len;
+    assert_int_equal(sr_test_hook_serve_png(&img, sr_test_path(dir, "c.png")), 0);
     assert_int_equal(sr_test_hook_start(&img), 0);
     assert_int_equal(sr_test_hook_start(&redir), 0);
     snprintf(redir.location, sizeof redir.location, "http://127.0.0.1:%d/c.png", img.port);

@@ -1,8 +1,9 @@
 /* jobs.h - the service's job machinery below the HTTP layer: the settings
  * shared by the server and its worker processes, the worker loop (lease a
  * job, resolve its media, compile and render it, record the outcome), the
- * media resolver (URLs and paths -> local files, with the network and path
- * guards), the job's public JSON, and webhook delivery from the outbox.
+ * media resolver (URLs and paths -> local files, with the path and account
+ * checks), the one network guard of media fetches and webhooks, the job's
+ * public JSON, webhook delivery from the outbox, and the health report.
  *
  * Workers reach jobs only through the store's lease operations, so a worker
  * may run in another process (as it does) or on another machine. */
@@ -110,10 +111,6 @@ void sr_net_guard_install(CURL *h, sr_net_guard *g);
 json_t *sr_job_view(const sr_job *j, const char *public_url);
 
 /* ---- webhooks (webhook.c) */
-
-/* Delivers due outbox entries once, one after another (claims, POSTs,
- * records). Returns the number delivered or an error. */
-int sr_webhook_pump(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, sr_err *err);
 
 /* The delivery pool of the server (a dispatcher claiming from the outbox
  * and HOOK_THREADS delivery threads, at most HOOK_PER_ENDPOINT of them on

@@ -137,16 +137,6 @@ static int deliver(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st,
     return 0;
 }
 
-int sr_webhook_pump(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, sr_err *err)
-{
-    sr_outbox *due = NULL;
-    int n = ops->outbox_claim(st, HOOK_CLAIM_MS, 16, &due, err), delivered = 0;
-    if (n < 0) return n;
-    for (int i = 0; i < n; i++) delivered += deliver(cfg, ops, st, &due[i]);
-    free(due);
-    return delivered;
-}
-
 /* ------------------------------------------------------- the delivery pool */
 
 /* "scheme://host:port" of url (what per-endpoint limits count). */

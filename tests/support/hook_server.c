@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 
 #include "common/util.h"
+#include "fixtures.h"
 #include "http_client.h"
 
 static void nap_ms(int ms)
@@ -86,4 +87,13 @@ int sr_test_hook_wait(sr_test_hook *h, int count, double timeout_s)
     for (double t0 = sr_now(); sr_now() - t0 < timeout_s; nap_ms(20))
         if (sr_test_hook_count(h) >= count) return 0;
     return -1;
+}
+
+int sr_test_hook_serve_png(sr_test_hook *h, const char *path)
+{
+    sr_err e = {0};
+    free(h->body);
+    h->body = NULL;
+    if (sr_test_write_image(path, 32, 18, 0, 200, 0, 255)) return -1;
+    return sr_read_file(path, 1 << 20, &h->body, &h->body_len, &e) ? -1 : 0;
 }

@@ -31,6 +31,8 @@ int sr_test_hook_start(sr_test_hook *h);
 void sr_test_hook_stop(sr_test_hook *h);
 /* Waits until h has answered count requests (at most timeout_s): 0 or -1. */
 int sr_test_hook_wait(sr_test_hook *h, int count, double timeout_s);
+/* Makes a small green PNG at path and the answer body (before start). 0 or -1. */
+int sr_test_hook_serve_png(sr_test_hook *h, const char *path);
 /* The number answered so far. */
 int sr_test_hook_count(sr_test_hook *h);
 
