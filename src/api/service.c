@@ -202,8 +202,8 @@ static int prepare_data(sr_svc_cfg *c, sr_err *err)
         snprintf(p, sizeof p, "%s%s", i ? real : c->data, subdirs[i]);
         if (mkdir(p, 0700) && errno != EEXIST)
             return sr_err_set(err, SR_EIO, p, "cannot create the data folder %s: %s", p, strerror(errno));
-        if (chmod(p, 0700))
-            return sr_err_set(err, SR_EIO, p, "cannot make the data folder %s private: %s", p, strerror(errno));
+        if (chmod(p, 0700)) /* not ours to change: say so, but serve */
+            fprintf(stderr, "storyreel: warning: cannot make %s private (0700): %s\n", p, strerror(errno));
         if (!i) {
             if (!realpath(c->data, real)) return sr_err_set(err, SR_EIO, c->data, "cannot resolve %s", c->data);
             if (strlen(real) >= sizeof c->data - 64) return sr_err_set(err, SR_ELIMIT, "--data", "path too long");
@@ -214,7 +214,7 @@ static int prepare_data(sr_svc_cfg *c, sr_err *err)
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s/%s", c->data, db_files[i]);
         if (chmod(p, 0600) && errno != ENOENT)
-            return sr_err_set(err, SR_EIO, p, "cannot make %s private: %s", p, strerror(errno));
+            fprintf(stderr, "storyreel: warning: cannot make %s private (0600): %s\n", p, strerror(errno));
     }
     return 0;
 }

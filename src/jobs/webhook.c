@@ -260,19 +260,23 @@ static void *dispatch_main(void *ud)
                 fprintf(stderr, "storyreel: webhooks: %s\n", sr_err_line(&e, line, sizeof line));
             }
             int64_t now = sr_now_ms();
+            int n_defer = 0;
             pthread_mutex_lock(&w->mu);
             for (int i = 0; i < n; i++) {
                 queued qe = {.o = due[i], .claimed_ms = now};
                 endpoint_of(due[i].url, qe.ep);
                 if (known(w, qe.o.id)) continue;
                 if (w->nq >= HOOK_QUEUE || ep_load(w, qe.ep, 1) >= 2 * HOOK_PER_ENDPOINT) {
-                    w->ops->outbox_defer(w->st, qe.o.id, now + HOOK_DEFER_MS, NULL); /* the endpoint is busy */
+                    due[n_defer++] = due[i]; /* the endpoint is busy: handed back below */
                     continue;
                 }
                 w->q[w->nq++] = qe;
             }
-            free(due);
             if (n > 0) pthread_cond_broadcast(&w->cv);
+            pthread_mutex_unlock(&w->mu);
+            for (int i = 0; i < n_defer; i++) w->ops->outbox_defer(w->st, due[i].id, now + HOOK_DEFER_MS, NULL);
+            free(due);
+            pthread_mutex_lock(&w->mu);
         }
         wait_ms(w, 250);
     }
