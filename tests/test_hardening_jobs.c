@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,7 +248,7 @@ static void test_one_account_queue_delays_another(void **state)
         json_decref(j);
     }
     assert_true(b_done);
-    assert_int_equal(max_running, 1);
+    assert_true(max_running <= 1);
     /* start order, from the store */
     const sr_store_ops *ops = sr_store_sqlite();
     sr_store *st = NULL;
@@ -258,13 +259,20 @@ static void test_one_account_queue_delays_another(void **state)
     sr_job b;
     assert_int_equal(ops->job_get(st, NULL, b_id, 0, &b, &e), 0);
     int before = 0;
+    int64_t from[NA], to[NA];
     for (int i = 0; i < NA; i++) {
         sr_job a;
         assert_int_equal(ops->job_get(st, NULL, a_ids[i], 0, &a, &e), 0);
         before += a.started_ms && a.started_ms <= b.started_ms;
+        from[i] = a.started_ms ? a.started_ms : INT64_MAX;
+        to[i] = a.finished_ms ? a.finished_ms : INT64_MAX;
         sr_job_clear(&a);
         free(a_ids[i]);
     }
+    for (int i = 0; i < NA; i++) /* never two of A's jobs running at once */
+        for (int k = 0; k < NA; k++)
+            if (i != k && from[i] != INT64_MAX && from[k] >= from[i] && from[k] < to[i])
+                fail_msg("A's jobs %d and %d ran at the same time", i, k);
     sr_job_clear(&b);
     ops->close(st);
     if (before > 1) fail_msg("%d of A's %d jobs started before B's one", before, NA);
