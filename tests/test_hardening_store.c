@@ -226,7 +226,8 @@ static void test_data_folder_readable_by_others(void **state)
     assert_int_equal(mode_of(p) & 077, 0); /* its folder */
     /* a folder left open by an older version is closed on start */
     sr_test_server_stop(&w->srv, 0);
-    assert_int_equal(sr_test_sh("chmod 755 '%s/data' '%s/data/files' && chmod 644 '%s/data/storyreel.db'", d, d, d), 0);
+    assert_int_equal(sr_test_sh("chmod 755 '%s/data' '%s/data/files' && chmod 644 '%s/data/storyreel.db' && "
+                                "echo x > '%s/data/cache/fetch/0123abcd.png'", d, d, d, d), 0);
     assert_int_equal(sr_test_server_start(&w->srv, NULL), 0);
     snprintf(p, sizeof p, "%s/data", d);
     assert_int_equal(mode_of(p), 0700);
@@ -234,6 +235,9 @@ static void test_data_folder_readable_by_others(void **state)
     assert_int_equal(mode_of(p), 0700);
     snprintf(p, sizeof p, "%s/data/storyreel.db", d);
     assert_int_equal(mode_of(p), 0600);
+    /* and the shared fetch cache of older versions (readable by any account) is gone */
+    snprintf(p, sizeof p, "%s/data/cache/fetch/0123abcd.png", d);
+    assert_int_not_equal(access(p, F_OK), 0);
     sr_test_world_stop(w);
 }
 

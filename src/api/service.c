@@ -187,6 +187,21 @@ static int fail(const sr_err *e)
     return 1;
 }
 
+/* Removes the fetch cache of versions before it was split per account
+ * (files directly in cache/fetch): no reference may reach them any more. */
+static void drop_shared_fetch_cache(const sr_svc_cfg *c)
+{
+    char dir[PATH_MAX], p[PATH_MAX + 300];
+    snprintf(dir, sizeof dir, "%s/cache/fetch", c->data);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%.255s", dir, e->d_name);
+        if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode)) unlink(p);
+    }
+    if (d) closedir(d);
+}
+
 /* Creates the data folder and its subfolders, private to this user (0700;
  * the process umask is 077, so every file made later is 0600 and every
  * folder 0700); makes cfg->data absolute. Folders and database files left
@@ -210,6 +225,7 @@ static int prepare_data(sr_svc_cfg *c, sr_err *err)
         }
     }
     memcpy(c->data, real, strlen(real) + 1); /* length checked above */
+    drop_shared_fetch_cache(c);
     for (size_t i = 0; i < sizeof db_files / sizeof db_files[0]; i++) {
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s/%s", c->data, db_files[i]);
