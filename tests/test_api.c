@@ -411,11 +411,11 @@ static void test_upload_used_as_media(void **state)
     assert_true(y > 180 && u < 60); /* yellow: bright, low Cb */
     sr_frame_free(fr);
     json_decref(j);
-    /* another account cannot use alice's upload */
-    j = render_and_wait(w, "POST", "/v2/video/storyboard/render", w->key_b, body);
-    assert_string_equal(jstr(j, "data.status"), "failed");
-    assert_string_equal(jstr(j, "data.error_code"), "MEDIA_NOT_FOUND");
-    json_decref(j);
+    /* another account cannot use alice's upload: refused at submission, naming the field */
+    assert_int_equal(sr_test_api(w, "POST", "/v2/video/storyboard/render", w->key_b, body, &r), 400);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "fields"), 0), "name")),
+                        "scenes[0].background.visualUrl");
+    sr_http_resp_free(&r);
     /* bigger than the upload limit (1 MB here) */
     assert_int_equal(sr_test_api(w, "POST", "/v1/media/generateurl", w->key_a, "{\"fileName\":\"big.bin\"}", &r), 200);
     snprintf(signed_url, sizeof signed_url, "%s", jstr(r.json, "data.signedUrl"));

@@ -144,10 +144,22 @@ static enum MHD_Result reply_error(hctx *h, int status, const char *code, const 
     return reply_json(h, status, b);
 }
 
+/* 503 with Retry-After: the database stayed locked past the HTTP side's short busy timeout. */
+static enum MHD_Result reply_busy(hctx *h)
+{
+    static const char s[] = "{\"code\":\"SERVICE_BUSY\",\"message\":\"the database is busy; try again shortly\"}";
+    struct MHD_Response *resp = MHD_create_response_from_buffer(sizeof s - 1, (void *)s, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Retry-After", "1");
+    return queue(h, 503, resp);
+}
+
 /* An sr_err from a store or validation as an answer. */
 static enum MHD_Result reply_err(hctx *h, const sr_err *e)
 {
     switch (e->code) {
+    case SR_EBUSY: return reply_busy(h);
     case SR_ENOT_FOUND: return reply_error(h, 404, "NOT_FOUND", e->field, e->msg);
     case SR_EINVALID_JSON:
     case SR_EINVALID_FIELD:
@@ -242,8 +254,13 @@ static enum MHD_Result submit_as(hctx *h, const char *kind, json_t *input, const
     snprintf(j.depends_on, sizeof j.depends_on, "%s", depends_on);
     j.max_attempts = h->a->cfg->max_attempts;
     if (hooks && take_webhook(h, hooks, &j, &ret)) goto done;
-    j.input = json_dumps(input, JSON_COMPACT);
     sr_err e = {0};
+    sr_media_ctx mc = {.cfg = h->a->cfg, .ops = h->a->ops, .st = h->a->st, .account = h->key.account_id};
+    if (sr_media_check_refs(input, &mc, &e)) { /* another account's files are refused here */
+        ret = e.code == SR_EDB || e.code == SR_EBUSY ? reply_err(h, &e) : reply_error(h, 400, "INVALID_REQUEST_BODY", e.field, e.msg);
+        goto done;
+    }
+    j.input = json_dumps(input, JSON_COMPACT);
     if (!j.input) ret = reply_error(h, 500, "OUT_OF_MEMORY", NULL, "out of memory");
     else if (h->a->ops->job_create(h->a->st, &j, &e)) ret = reply_err(h, &e);
     else ret = answer ? reply_json(h, 200, answer(j.id)) : reply_job_id(h, j.id);
@@ -299,14 +316,11 @@ static int preview_result(hctx *h, const char *id, json_t **res, enum MHD_Result
 
 /* ------------------------------------------------------------- handlers */
 
-static enum MHD_Result h_healthz(hctx *h)
+static enum MHD_Result h_healthz(hctx *h) /* jobs/health.c */
 {
-    sr_err e = {0};
-    int db_ok = h->a->ops->ping(h->a->st, &e) == 0, workers = *h->a->workers_alive;
-    int ok = db_ok && workers > 0;
-    return reply_json(h, ok ? 200 : 503,
-                      json_pack("{s:s,s:s,s:i}", "status", ok ? "ok" : "unavailable", "database",
-                                db_ok ? "ok" : e.msg, "workers", workers));
+    int status = 503;
+    json_t *v = sr_health_report(h->a->cfg->health, h->a->cfg, h->a->ops, h->a->st, *h->a->workers_alive, &status);
+    return reply_json(h, status, v);
 }
 
 static const route routes[]; /* below */
@@ -581,8 +595,9 @@ static enum MHD_Result h_project_render(hctx *h)
 static enum MHD_Result h_job_get(hctx *h)
 {
     sr_job j;
-    if (h->a->ops->job_get(h->a->st, h->key.account_id, h->r->params[0], 0, &j, NULL))
-        return reply_job_not_found(h, h->r->params[0]);
+    int rc = h->a->ops->job_get(h->a->st, h->key.account_id, h->r->params[0], 0, &j, NULL);
+    if (rc == SR_EBUSY) return reply_busy(h);
+    if (rc) return reply_job_not_found(h, h->r->params[0]);
     json_t *v = sr_job_view(&j, h->a->cfg->public_url);
     sr_job_clear(&j);
     return reply_json(h, 200, v);
@@ -1096,7 +1111,8 @@ static int authenticate(hctx *h)
     if (strncmp(v, "pictai_", 7) || strlen(v) > 200) return -1;
     char hash[65];
     sr_sha256_hex(v, strlen(v), hash);
-    return h->a->ops->key_find(h->a->st, hash, &h->key, NULL) ? -1 : 0;
+    int rc = h->a->ops->key_find(h->a->st, hash, &h->key, NULL);
+    return rc == SR_EBUSY ? -2 : rc ? -1 : 0; /* -2: the database is locked (503, not 401) */
 }
 
 /* Token bucket per key: rate_limit per second, bursts of twice that.
@@ -1133,7 +1149,9 @@ static enum MHD_Result dispatch(sr_api *a, struct MHD_Connection *c, const char 
     if (r->route < 0) return reply_error(&h, 404, "NOT_FOUND", NULL, "no such endpoint");
     const route *rt = &routes[r->route];
     if (rt->auth == AUTH_KEY) {
-        if (authenticate(&h)) return reply_error(&h, 401, NULL, NULL, NULL);
+        int au = authenticate(&h);
+        if (au == -2) return reply_busy(&h);
+        if (au) return reply_error(&h, 401, NULL, NULL, NULL);
         int wait = rate_limited(a, h.key.id);
         if (wait) {
             char ra[16];

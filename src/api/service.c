@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@
 #define MAX_WORKERS 64
 #define DB_FILE "storyreel.db"
 #define SECRET_FILE "server.secret"
+#define HTTP_BUSY_MS 1500 /* an HTTP thread waits at most this for a locked database, then answers 503 */
 
 /* ---------------------------------------------------------------- options */
 
@@ -65,6 +67,12 @@ static const struct opt_def {
      "fetch media from private/loopback addresses"},
     {"--allow-private-webhooks", "STORYREEL_ALLOW_PRIVATE_WEBHOOKS", O_FLAG, S(cfg.allow_private_webhooks),
      "deliver webhooks to private/loopback addresses"},
+    {"--allow-private-address", "STORYREEL_ALLOW_PRIVATE_ADDRESS", O_STR, S(cfg.allow_private_addrs),
+     "IP:PORT[,...]: exact private addresses media and webhooks may reach anyway"},
+    {"--max-running-per-account", "STORYREEL_MAX_RUNNING_PER_ACCOUNT", O_INT, S(cfg.max_running_per_account),
+     "jobs of one account rendering at once (default workers - 1, at least 1)"},
+    {"--min-free-disk-mb", "STORYREEL_MIN_FREE_DISK_MB", O_INT, S(cfg.min_free_disk_mb),
+     "/healthz is degraded below this free space in the data folder (default 512)"},
     {"--rate-limit", "STORYREEL_RATE_LIMIT", O_INT, S(cfg.rate_limit), "requests/s per key, 0 = off (default 200)"},
     {"--max-body-kb", "STORYREEL_MAX_BODY_KB", O_INT, S(max_body_kb), "JSON body limit (default 1024)"},
     {"--max-upload-mb", "STORYREEL_MAX_UPLOAD_MB", O_INT, S(max_upload_mb), "upload limit (default 200)"},
@@ -152,6 +160,7 @@ static int parse_opts(int argc, char **argv, opts *o, char **positional, int max
     o->cfg.rate_limit = 200;
     o->cfg.lease_ms = 5000;
     o->cfg.max_attempts = 3;
+    o->cfg.min_free_disk_mb = 512;
     o->max_body_kb = 1024;
     o->max_upload_mb = 200;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -205,6 +214,7 @@ static int parse_opts(int argc, char **argv, opts *o, char **positional, int max
     if (c->workers < 1 || c->workers > MAX_WORKERS)
         return sr_err_set(err, SR_EINVALID_FIELD, "--workers", "--workers must be 1..%d", MAX_WORKERS);
     if (c->lease_ms < 200) c->lease_ms = 200;
+    if (!c->max_running_per_account) c->max_running_per_account = c->workers > 1 ? c->workers - 1 : 1;
     c->max_body = (int64_t)(o->max_body_kb ? o->max_body_kb : 1) * 1024;
     c->max_upload = (int64_t)(o->max_upload_mb ? o->max_upload_mb : 1) * 1024 * 1024;
     c->max_fetch = c->max_upload;
@@ -218,29 +228,89 @@ static int fail(const sr_err *e)
     return 1;
 }
 
-/* Creates the data folder and its subfolders; makes cfg->data absolute. */
+/* Removes the fetch cache of versions before it was split per account
+ * (files directly in cache/fetch): no reference may reach them any more. */
+static void drop_shared_fetch_cache(const sr_svc_cfg *c)
+{
+    char dir[PATH_MAX], p[PATH_MAX + 300];
+    snprintf(dir, sizeof dir, "%s/cache/fetch", c->data);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%.255s", dir, e->d_name);
+        if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode)) unlink(p);
+    }
+    if (d) closedir(d);
+}
+
+/* Creates the data folder and its subfolders, private to this user (0700;
+ * the process umask is 077, so every file made later is 0600 and every
+ * folder 0700); makes cfg->data absolute. Folders and database files left
+ * more open by an older storyreel are closed down. */
 static int prepare_data(sr_svc_cfg *c, sr_err *err)
 {
     static const char *const subdirs[] = {"", "/files", "/cache", "/cache/tts", "/cache/fetch"};
+    static const char *const db_files[] = {DB_FILE, DB_FILE "-wal", DB_FILE "-shm", SECRET_FILE};
     char real[PATH_MAX];
+    umask(077);
     for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s%s", i ? real : c->data, subdirs[i]);
-        if (mkdir(p, 0755) && errno != EEXIST)
+        if (mkdir(p, 0700) && errno != EEXIST)
             return sr_err_set(err, SR_EIO, p, "cannot create the data folder %s: %s", p, strerror(errno));
+        if (chmod(p, 0700)) /* not ours to change: say so, but serve */
+            fprintf(stderr, "storyreel: warning: cannot make %s private (0700): %s\n", p, strerror(errno));
         if (!i) {
             if (!realpath(c->data, real)) return sr_err_set(err, SR_EIO, c->data, "cannot resolve %s", c->data);
             if (strlen(real) >= sizeof c->data - 64) return sr_err_set(err, SR_ELIMIT, "--data", "path too long");
         }
     }
     memcpy(c->data, real, strlen(real) + 1); /* length checked above */
+    drop_shared_fetch_cache(c);
+    for (size_t i = 0; i < sizeof db_files / sizeof db_files[0]; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", c->data, db_files[i]);
+        if (chmod(p, 0600) && errno != ENOENT)
+            fprintf(stderr, "storyreel: warning: cannot make %s private (0600): %s\n", p, strerror(errno));
+    }
     return 0;
 }
 
+/* 1 when the data folder holds what a server leaves behind (its secret, or
+ * uploads and outputs under files/): then a missing database is a lost one. */
+static int data_in_use(const sr_svc_cfg *c)
+{
+    char p[PATH_MAX];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/" SECRET_FILE, c->data);
+    if (stat(p, &sb) == 0) return 1;
+    snprintf(p, sizeof p, "%s/files", c->data);
+    DIR *d = opendir(p);
+    int used = 0;
+    for (struct dirent *e; d && !used && (e = readdir(d));) used = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (d) closedir(d);
+    return used;
+}
+
+static const char *db_path_of(const sr_svc_cfg *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/" DB_FILE, c->data);
+    return buf;
+}
+
+/* Opens the database of the data folder. Refuses (never replaces) one that
+ * exists without storyreel's schema (store open), and a missing one when the
+ * folder holds a previous server's data. */
 static int open_store(const sr_svc_cfg *c, sr_store **st, sr_err *err)
 {
     char db[PATH_MAX];
+    struct stat sb;
     snprintf(db, sizeof db, "%s/" DB_FILE, c->data);
+    if (stat(db, &sb) && errno == ENOENT && data_in_use(c))
+        return sr_err_set(err, SR_EDB, DB_FILE,
+                          "refusing to start: %s is missing but %s holds a server's data (" SECRET_FILE
+                          ", files/); restore the database from a backup, or use an empty data folder",
+                          db, c->data);
     return sr_store_sqlite()->open(db, st, err);
 }
 
@@ -323,28 +393,6 @@ static void stop_workers(supervisor *sv)
         if (sv->pids[i] > 0) kill(sv->pids[i], SIGKILL), waitpid(sv->pids[i], NULL, 0);
 }
 
-/* -------------------------------------------------------------- webhooks */
-
-typedef struct hook_thread {
-    const sr_svc_cfg *cfg;
-    sr_store *st;
-    volatile int stop;
-} hook_thread;
-
-static void *webhook_main(void *ud)
-{
-    hook_thread *t = ud;
-    while (!t->stop) {
-        sr_err e = {0};
-        if (sr_webhook_pump(t->cfg, sr_store_sqlite(), t->st, &e) < 0) fail(&e);
-        for (int i = 0; i < 5 && !t->stop; i++) {
-            struct timespec ts = {0, 100 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
-    return NULL;
-}
-
 /* ------------------------------------------------------------------ serve */
 
 int sr_service_serve_main(int argc, char **argv)
@@ -352,11 +400,11 @@ int sr_service_serve_main(int argc, char **argv)
     opts o;
     sr_err err = {0};
     sr_store *st = NULL;
+    sr_store *st_http = NULL; /* the HTTP threads' handle: a short busy timeout */
     sr_api *api = NULL;
     supervisor sv = {0};
-    hook_thread hooks = {0};
-    pthread_t hook_th;
-    int have_hooks = 0, rc = 1;
+    sr_webhooks *hooks = NULL;
+    int rc = 1;
     if (wants_help(argc, argv)) {
         print_help(stdout, "serve");
         return 0;
@@ -374,7 +422,7 @@ int sr_service_serve_main(int argc, char **argv)
     }
     int swept = sr_data_sweep(o.cfg.data); /* before any worker runs */
     if (swept) fprintf(stderr, "storyreel: removed %d half-written files left by an earlier run\n", swept);
-    char secret[80];
+    char secret[80], db_path[PATH_MAX];
     if (server_secret(&o.cfg, secret, &err)) {
         fail(&err);
         goto done;
@@ -403,13 +451,17 @@ int sr_service_serve_main(int argc, char **argv)
     sv.n = o.cfg.workers;
     supervise(&sv, 0);
 
-    if (sr_api_create(&o.cfg, sr_store_sqlite(), st, secret, &sv.alive, &api, &err)) {
+    const sr_store_ops *ops = sr_store_sqlite();
+    if (ops->open(db_path_of(&o.cfg, db_path, sizeof db_path), &st_http, &err) ||
+        sr_health_start(&o.cfg, ops, st, &o.cfg.health, &err) || sr_webhooks_start(&o.cfg, ops, st, &hooks, &err)) {
         fail(&err);
         goto done;
     }
-    hooks.cfg = &o.cfg;
-    hooks.st = st;
-    have_hooks = pthread_create(&hook_th, NULL, webhook_main, &hooks) == 0;
+    ops->set_busy_ms(st_http, HTTP_BUSY_MS);
+    if (sr_api_create(&o.cfg, ops, st_http, secret, &sv.alive, &api, &err)) {
+        fail(&err);
+        goto done;
+    }
     fprintf(stderr, "storyreel: serving on %s (data %s, %d workers)\n", o.cfg.public_url, o.cfg.data, sv.n);
     for (;;) {
         struct timespec ts = {0, 200 * 1000000L};
@@ -421,12 +473,11 @@ int sr_service_serve_main(int argc, char **argv)
     rc = 0;
 done:
     sr_api_destroy(api);
-    if (have_hooks) {
-        hooks.stop = 1;
-        pthread_join(hook_th, NULL);
-    }
+    sr_webhooks_stop(hooks);
+    sr_health_stop(o.cfg.health);
     stop_workers(&sv);
     free(sv.argv);
+    sr_store_sqlite()->close(st_http);
     sr_store_sqlite()->close(st);
     curl_global_cleanup();
     return rc;

@@ -35,7 +35,8 @@
     X(TIMEOUT, "TIMEOUT", "the operation timed out")                                               \
     X(FETCH, "MEDIA_FETCH_FAILED", "a media URL could not be fetched")                             \
     X(FORBIDDEN, "MEDIA_FORBIDDEN", "the media location is not allowed")                           \
-    X(WORKER, "WORKER_CRASHED", "the render worker died")
+    X(WORKER, "WORKER_CRASHED", "the render worker died")                                          \
+    X(BUSY, "SERVICE_BUSY", "the database is busy; try again shortly")
 
 enum {
 #define SR_X_ENUM(e, name, msg) SR_E_##e##_POS,

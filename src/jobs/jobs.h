@@ -1,8 +1,9 @@
 /* jobs.h - the service's job machinery below the HTTP layer: the settings
  * shared by the server and its worker processes, the worker loop (lease a
  * job, resolve its media, compile and render it, record the outcome), the
- * media resolver (URLs and paths -> local files, with the network and path
- * guards), the job's public JSON, and webhook delivery from the outbox.
+ * media resolver (URLs and paths -> local files, with the path and account
+ * checks), the one network guard of media fetches and webhooks, the job's
+ * public JSON, webhook delivery from the outbox, and the health report.
  *
  * Workers reach jobs only through the store's lease operations, so a worker
  * may run in another process (as it does) or on another machine. */
@@ -10,6 +11,7 @@
 #define SR_JOBS_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -18,6 +20,8 @@
 #include "store/store.h"
 
 #define SR_MAX_MEDIA_ROOTS 8
+
+typedef struct sr_health sr_health;
 
 /* Settings of `storyreel serve`, from options or STORYREEL_* variables. */
 typedef struct sr_svc_cfg {
@@ -32,6 +36,9 @@ typedef struct sr_svc_cfg {
     char music_library[1024];      /* --music-library: music library folder */
     char public_url[512];          /* no trailing slash */
     int allow_private_media, allow_private_webhooks;
+    char allow_private_addrs[512]; /* --allow-private-address: "IP:PORT,..." reachable although private */
+    int max_running_per_account;   /* jobs of one account running at once (0: workers - 1, at least 1) */
+    int min_free_disk_mb;          /* /healthz is degraded below this much free space in the data folder */
     int rate_limit;                /* requests per second per key; 0 = off */
     int64_t max_body;              /* bytes of a JSON request body */
     int64_t max_upload;            /* bytes of an uploaded media file */
@@ -40,6 +47,7 @@ typedef struct sr_svc_cfg {
     int max_attempts;              /* tries of a job (transient failures) */
     int max_image_side;            /* px a side of a picture a job decodes (0: the engine's default) */
     int max_image_mpx, max_job_mpx; /* Mpx of one picture, of all a job decodes (0: defaults) */
+    sr_health *health;             /* the server's health monitor (NULL in workers) */
 } sr_svc_cfg;
 
 /* Error codes that are the input's fault (fail at once, never retried). */
@@ -67,13 +75,36 @@ typedef struct sr_media_ctx {
  * into DATA, and other paths must lie under a media root. Errors name the
  * field (scenes[0].background.visualUrl). */
 int sr_media_rewrite(json_t *doc, int timeline, const sr_media_ctx *m, sr_err *err);
+/* Checks, without fetching or reading files, that every reference to a file
+ * under DATA in input ({"storyboard": ..} and/or {"renderParams": ..}) is
+ * one the account of m may use (its uploads, its fetch cache, the shared
+ * speech cache): 0, or SR_EFORBIDDEN naming the field (elements[2].url).
+ * Called at submission, so another account's file is a 400, not a job. */
+int sr_media_check_refs(const json_t *input, const sr_media_ctx *m, sr_err *err);
 /* Rewrites absolute paths under DATA in a timeline to keys relative to DATA. */
 void sr_media_relativize(json_t *rp, const char *data_dir);
 
-/* Installs on a curl handle the guard that refuses to connect to private,
- * loopback and link-local addresses (unless allow_private) and limits it
- * to http and https. */
-void sr_net_guard(CURL *h, const int *allow_private);
+/* ---- network guard (netguard.c): used by media fetches and webhooks alike */
+
+/* 1 when sa's address is globally reachable by the IANA special-purpose
+ * registries (embedded IPv4 of mapped, NAT64 and 6to4 addresses judged);
+ * 0 otherwise, with *range (may be NULL) naming the registry entry. */
+int sr_net_is_global(const struct sockaddr *sa, const char **range);
+
+/* One transfer's guard: what it allows and, after a refusal, what it refused. */
+typedef struct sr_net_guard {
+    int allow_private;      /* --allow-private-media / --allow-private-webhooks */
+    const char *allow_list; /* "IP:PORT,[v6]:PORT": exact private addresses allowed anyway (or NULL) */
+    int refused;            /* set when a connection was refused */
+    char refused_addr[80], refused_range[96];
+} sr_net_guard;
+void sr_net_guard_init(sr_net_guard *g, int allow_private, const char *allow_list);
+/* 0 when g lets a connection to sa be opened; -1 (refusal noted in g) otherwise. */
+int sr_net_guard_check(sr_net_guard *g, const struct sockaddr *sa);
+/* Installs g on h (g must outlive the transfer): every socket curl opens
+ * (each redirect, each address tried) is checked on the address it will
+ * connect to; protocols are http and https only; no proxies. */
+void sr_net_guard_install(CURL *h, sr_net_guard *g);
 
 /* ---- leftovers and paths (tidy.c) */
 
@@ -95,12 +126,30 @@ json_t *sr_job_view(const sr_job *j, const char *public_url);
 
 /* ---- webhooks (webhook.c) */
 
-/* Delivers due outbox entries once (claims, POSTs, records). Returns the
- * number delivered or an error. */
-int sr_webhook_pump(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, sr_err *err);
+/* The delivery pool of the server (a dispatcher claiming from the outbox
+ * and HOOK_THREADS delivery threads, at most HOOK_PER_ENDPOINT of them on
+ * one endpoint). The pointers must outlive it. */
+typedef struct sr_webhooks sr_webhooks;
+int sr_webhooks_start(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, sr_webhooks **out,
+                      sr_err *err);
+/* Stops the pool (waits for deliveries in flight, at most the POST timeout). Accepts NULL. */
+void sr_webhooks_stop(sr_webhooks *w);
 /* Hex HMAC-SHA256 of body with secret into out (65 bytes). */
 void sr_hmac_hex(const char *secret, const char *body, size_t len, char out[65]);
 /* Hex SHA-256 of s into out (65 bytes). */
 void sr_sha256_hex(const char *s, size_t len, char out[65]);
+
+/* ---- health (health.c) */
+
+/* Starts the monitor thread that checks the database's integrity at start
+ * and every minute (on st). Stop frees it; accepts NULL. */
+int sr_health_start(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, sr_health **out, sr_err *err);
+void sr_health_stop(sr_health *h);
+/* The /healthz answer: {"status","database","integrity","disk":{..},"workers"}
+ * with *status 200 (ok) or 503 (degraded or unavailable). The database is
+ * pinged on st (the caller's handle); h may be NULL (integrity "unchecked").
+ * New reference; NULL on OOM. */
+json_t *sr_health_report(sr_health *h, const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, int workers,
+                         int *status);
 
 #endif

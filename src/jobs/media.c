@@ -3,11 +3,21 @@
  *
  * Kinds of reference, in the order they are tried:
  *   this server's upload URL (PUBLIC/files/...)  the uploaded file, if the account's
- *   http(s)://...                                fetched into DATA/cache/fetch/<sha256(url)>
- *   files/... or cache/... (timelines only)      that key under DATA
+ *   http(s)://...                                fetched into DATA/cache/fetch/<account>/<sha256(url)>
+ *   files/... or cache/... (timelines only)      that key under DATA, if the account's (below)
  *   file://PATH, /abs/path, rel/path             must resolve under a --media-root
- * Network fetches refuse private, loopback and link-local addresses (checked
- * on every connect, so redirects are covered) unless allowed. */
+ * Network fetches go through the one network guard (netguard.c): addresses
+ * that are not globally reachable are refused unless allowed.
+ *
+ * Isolation: a key under DATA is usable only by its owner. files/<r>/<name>
+ * must be an upload of the job's account; cache/fetch/<account>/... only by
+ * that account (the fetch cache is per account: a URL's bytes are what this
+ * account fetched, never another account's copy of a URL that needs
+ * credentials or has since changed); cache/tts/... is shared (speech is
+ * keyed by engine, voice, speed and text, which the requester already has,
+ * and verified against that text when read); any other key is refused. Paths
+ * that resolve into DATA (absolute, or through a media root) are judged as
+ * their key. sr_media_check_refs applies the same rules at submission. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +30,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "common/err.h"
 #include "jobs/jobs.h"
 
 #define FETCH_TIMEOUT_S 120L
@@ -29,52 +40,6 @@
 /* Keys whose string values are media references. */
 static const char *const media_keys[] = {"visualUrl", "musicUrl", "voiceUrl", "audioUrl", "videoUrl",
                                          "fontUrl", "url"};
-
-/* ------------------------------------------------------------ net guard */
-
-static int private_v4(uint32_t a)
-{
-    static const struct {
-        uint32_t net, mask;
-    } ranges[] = {
-        {0x00000000, 0xff000000}, {0x0a000000, 0xff000000}, {0x7f000000, 0xff000000},
-        {0xa9fe0000, 0xffff0000}, {0xac100000, 0xfff00000}, {0xc0a80000, 0xffff0000},
-        {0x64400000, 0xffc00000}, {0xe0000000, 0xe0000000},
-    };
-    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
-        if ((a & ranges[i].mask) == ranges[i].net) return 1;
-    return 0;
-}
-
-static int private_addr(const struct sockaddr *sa)
-{
-    if (sa->sa_family == AF_INET) return private_v4(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
-    if (sa->sa_family != AF_INET6) return 1;
-    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-    const uint8_t *b = a->s6_addr;
-    if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a))
-        return private_v4((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
-    if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
-        IN6_IS_ADDR_MULTICAST(a))
-        return 1;
-    return (b[0] & 0xfe) == 0xfc; /* unique local fc00::/7 */
-}
-
-static curl_socket_t guarded_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
-{
-    (void)purpose;
-    const int *allow = ud;
-    if (!*allow && private_addr(&addr->addr)) return CURL_SOCKET_BAD;
-    return socket(addr->family, addr->socktype, addr->protocol);
-}
-
-void sr_net_guard(CURL *h, const int *allow_private)
-{
-    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, guarded_socket);
-    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, (void *)allow_private);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-}
 
 /* --------------------------------------------------------------- fetch */
 
@@ -117,12 +82,15 @@ static void url_ext(const char *url, char ext[12])
 
 static int fetch_url(const sr_media_ctx *m, const char *url, const char *field, char **out, sr_err *err)
 {
-    char hash[65], ext[12], path[1400], tmp[1500];
+    char hash[65], ext[12], dir[1200], path[1400], tmp[1500];
     sr_sha256_hex(url, strlen(url), hash);
     url_ext(url, ext);
-    snprintf(path, sizeof path, "%s/cache/fetch/%s%s", m->cfg->data, hash, ext);
+    snprintf(dir, sizeof dir, "%s/cache/fetch/%s", m->cfg->data, m->account);
+    snprintf(path, sizeof path, "%s/%s%s", dir, hash, ext);
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) goto done;
+    if (mkdir(dir, 0700) && errno != EEXIST)
+        return sr_err_set(err, SR_EIO, field, "cannot write the media cache: %s", strerror(errno));
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, (int)getpid());
     fetch_sink sink = {.f = fopen(tmp, "wb"), .max = m->cfg->max_fetch};
     if (!sink.f) return sr_err_set(err, SR_EIO, field, "cannot write the media cache: %s", strerror(errno));
@@ -133,6 +101,8 @@ static int fetch_url(const sr_media_ctx *m, const char *url, const char *field, 
         return sr_err_set(err, SR_ENOMEM, field, "out of memory");
     }
     char ebuf[CURL_ERROR_SIZE] = "";
+    sr_net_guard guard;
+    sr_net_guard_init(&guard, m->cfg->allow_private_media, m->cfg->allow_private_addrs);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
@@ -145,16 +115,16 @@ static int fetch_url(const sr_media_ctx *m, const char *url, const char *field, 
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "storyreel/1");
-    sr_net_guard(h, &m->cfg->allow_private_media);
+    sr_net_guard_install(h, &guard);
     CURLcode cc = curl_easy_perform(h);
     curl_easy_cleanup(h);
     int wrote = fclose(sink.f) == 0;
     if (cc != CURLE_OK || !wrote) {
         unlink(tmp);
-        if (cc == CURLE_COULDNT_CONNECT && !m->cfg->allow_private_media)
+        if (guard.refused)
             return sr_err_set(err, SR_EFORBIDDEN, field,
-                              "%s could not be reached (addresses in private, loopback and link-local ranges "
-                              "are refused)", url);
+                              "%s leads to %s, which is not a globally reachable address (%s); see "
+                              "--allow-private-media", url, guard.refused_addr, guard.refused_range);
         if (cc == CURLE_OPERATION_TIMEDOUT) return sr_err_set(err, SR_ETIMEOUT, field, "fetching %s timed out", url);
         if (cc == CURLE_FILESIZE_EXCEEDED || cc == CURLE_WRITE_ERROR)
             return sr_err_set(err, SR_ELIMIT, field, "%s is larger than %lld bytes", url,
@@ -180,24 +150,6 @@ static int under(const char *path, const char *root)
     return !strncmp(path, root, n) && (path[n] == '/' || path[n] == 0 || (n == 1 && root[0] == '/'));
 }
 
-static int local_path(const sr_media_ctx *m, const char *p, const char *field, char **out, sr_err *err)
-{
-    if (!m->cfg->n_media_roots)
-        return sr_err_set(err, SR_EFORBIDDEN, field,
-                          "local media paths are not allowed: this server has no --media-root (%s)", p);
-    char joined[PATH_MAX * 2], real[PATH_MAX];
-    if (p[0] == '/') snprintf(joined, sizeof joined, "%s", p);
-    else snprintf(joined, sizeof joined, "%s/%s", m->cfg->media_roots[0], p);
-    if (!realpath(joined, real))
-        return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "media file %s was not found", p);
-    for (int i = 0; i < m->cfg->n_media_roots; i++)
-        if (under(real, m->cfg->media_roots[i])) {
-            *out = strdup(real);
-            return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
-        }
-    return sr_err_set(err, SR_EFORBIDDEN, field, "media path %s lies outside the media roots", p);
-}
-
 /* A key under DATA ("files/..", "cache/..") without ".." segments. */
 static int data_key_ok(const char *k)
 {
@@ -207,15 +159,28 @@ static int data_key_ok(const char *k)
     return 1;
 }
 
-static int data_path(const sr_media_ctx *m, const char *key, const char *field, int need_upload, char **out,
-                     sr_err *err)
+/* Checks that the account of m may use key (the rules at the top); with out
+ * NULL (submission) only ownership is checked, else also that the file is
+ * there (and the upload finished), and *out gets its absolute path. */
+static int data_ref(const sr_media_ctx *m, const char *key, const char *field, char **out, sr_err *err)
 {
     if (!data_key_ok(key)) return sr_err_set(err, SR_EFORBIDDEN, field, "media key %s is not allowed", key);
-    if (need_upload) {
+    if (!strncmp(key, "files/", 6)) {
         sr_upload u;
-        if (m->ops->upload_find_key(m->st, m->account, key, &u, NULL) || !u.done_ms)
-            return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "no uploaded media at %s", key);
+        sr_err fe = {0};
+        int frc = m->ops->upload_find_key(m->st, m->account, key, &u, &fe);
+        if (frc == SR_ENOT_FOUND)
+            return sr_err_set(err, SR_EFORBIDDEN, field, "%s is not an upload of this account", key);
+        if (frc) return sr_err_set(err, frc, field, "%s", fe.msg);
+        if (out && !u.done_ms) return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "no uploaded media at %s", key);
+    } else if (!strncmp(key, "cache/fetch/", 12)) {
+        size_t al = strlen(m->account);
+        if (strncmp(key + 12, m->account, al) || key[12 + al] != '/')
+            return sr_err_set(err, SR_EFORBIDDEN, field, "%s is not in this account's media cache", key);
+    } else if (strncmp(key, "cache/tts/", 10)) {
+        return sr_err_set(err, SR_EFORBIDDEN, field, "media key %s is not allowed", key);
     }
+    if (!out) return 0;
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s/%s", m->cfg->data, key);
     struct stat sb;
@@ -225,6 +190,39 @@ static int data_path(const sr_media_ctx *m, const char *key, const char *field, 
     return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
 }
 
+/* A path under DATA (resolved) judged as its key. */
+static int data_abs(const sr_media_ctx *m, const char *path, const char *field, char **out, sr_err *err)
+{
+    size_t n = strlen(m->cfg->data);
+    if (!path[n]) return sr_err_set(err, SR_EFORBIDDEN, field, "the data folder is not a media file");
+    return data_ref(m, path + n + 1, field, out, err);
+}
+
+/* A local path: under a media root (and, when it resolves into DATA, by the
+ * rules of its key). With out NULL only the DATA case is checked. */
+static int local_path(const sr_media_ctx *m, const char *p, const char *field, char **out, sr_err *err)
+{
+    char joined[PATH_MAX * 2], real[PATH_MAX];
+    if (!m->cfg->n_media_roots) {
+        if (!out) return 0;
+        return sr_err_set(err, SR_EFORBIDDEN, field,
+                          "local media paths are not allowed: this server has no --media-root (%s)", p);
+    }
+    if (p[0] == '/') snprintf(joined, sizeof joined, "%s", p);
+    else snprintf(joined, sizeof joined, "%s/%s", m->cfg->media_roots[0], p);
+    if (!realpath(joined, real))
+        return out ? sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "media file %s was not found", p) : 0;
+    if (under(real, m->cfg->data)) return data_abs(m, real, field, out, err);
+    if (!out) return 0;
+    for (int i = 0; i < m->cfg->n_media_roots; i++)
+        if (under(real, m->cfg->media_roots[i])) {
+            *out = strdup(real);
+            return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+        }
+    return sr_err_set(err, SR_EFORBIDDEN, field, "media path %s lies outside the media roots", p);
+}
+
+/* Resolves one reference v (out NULL: checks ownership only, fetching nothing). */
 static int resolve_one(const sr_media_ctx *m, const char *v, int timeline, const char *field, char **out,
                        sr_err *err)
 {
@@ -233,25 +231,19 @@ static int resolve_one(const sr_media_ctx *m, const char *v, int timeline, const
     if (pl && !strncmp(v, m->cfg->public_url, pl) && !strncmp(v + pl, "/files/", 7)) {
         char key[1024];
         snprintf(key, sizeof key, "%.*s", (int)strcspn(v + pl + 1, "?#"), v + pl + 1);
-        return data_path(m, key, field, 1, out, err);
+        return data_ref(m, key, field, out, err);
     }
-    if (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) return fetch_url(m, v, field, out, err);
+    if (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) return out ? fetch_url(m, v, field, out, err) : 0;
     if (strstr(v, "://") && strncmp(v, "file://", 7))
         return sr_err_set(err, SR_EINVALID_FIELD, field, "unsupported URL scheme in %s", v);
     if (!strncmp(v, "file://", 7)) v += 7;
-    if (!strncmp(v, "files/", 6) || (timeline && !strncmp(v, "cache/", 6))) {
-        if (v[0] == 'f' && !timeline) return data_path(m, v, field, 1, out, err);
-        return data_path(m, v, field, 0, out, err);
-    }
-    if (timeline && v[0] == '/' && under(v, m->cfg->data)) { /* our own absolute path */
-        char key[PATH_MAX];
-        snprintf(key, sizeof key, "%s", v + strlen(m->cfg->data) + 1);
-        return data_path(m, key, field, 0, out, err);
-    }
+    if (!strncmp(v, "files/", 6) || (timeline && !strncmp(v, "cache/", 6))) return data_ref(m, v, field, out, err);
+    if (v[0] == '/' && under(v, m->cfg->data)) return data_abs(m, v, field, out, err); /* our own absolute path */
     return local_path(m, v, field, out, err);
 }
 
-static int walk(json_t *v, int timeline, const sr_media_ctx *m, char *field, size_t flen, int depth, sr_err *err)
+static int walk(json_t *v, int timeline, int check, const sr_media_ctx *m, char *field, size_t flen, int depth,
+                sr_err *err)
 {
     if (depth > MAX_DEPTH) return sr_err_set(err, SR_ELIMIT, field, "the document is nested too deeply");
     size_t at = strlen(field);
@@ -262,7 +254,7 @@ static int walk(json_t *v, int timeline, const sr_media_ctx *m, char *field, siz
         json_array_foreach(v, i, e)
         {
             snprintf(field + at, flen - at, "[%zu]", i);
-            if ((rc = walk(e, timeline, m, field, flen, depth + 1, err))) return rc;
+            if ((rc = walk(e, timeline, check, m, field, flen, depth + 1, err))) return rc;
         }
     } else if (json_is_object(v)) {
         const char *k;
@@ -275,10 +267,11 @@ static int walk(json_t *v, int timeline, const sr_media_ctx *m, char *field, siz
                 if (!strcmp(k, media_keys[i])) is_media = 1;
             if (is_media && json_is_string(e) && json_string_length(e) > 0) {
                 char *path = NULL;
-                if ((rc = resolve_one(m, json_string_value(e), timeline, field, &path, err))) return rc;
-                json_string_set(e, path);
+                if ((rc = resolve_one(m, json_string_value(e), timeline, field, check ? NULL : &path, err)))
+                    return rc;
+                if (path) json_string_set(e, path);
                 free(path);
-            } else if ((rc = walk(e, timeline, m, field, flen, depth + 1, err))) {
+            } else if ((rc = walk(e, timeline, check, m, field, flen, depth + 1, err))) {
                 return rc;
             }
         }
@@ -290,7 +283,16 @@ static int walk(json_t *v, int timeline, const sr_media_ctx *m, char *field, siz
 int sr_media_rewrite(json_t *doc, int timeline, const sr_media_ctx *m, sr_err *err)
 {
     char field[160] = "";
-    return walk(doc, timeline, m, field, sizeof field, 0, err);
+    return walk(doc, timeline, 0, m, field, sizeof field, 0, err);
+}
+
+int sr_media_check_refs(const json_t *input, const sr_media_ctx *m, sr_err *err)
+{
+    char field[160] = "";
+    const json_t *sb = json_object_get(input, "storyboard"), *rp = json_object_get(input, "renderParams");
+    int rc = sb ? walk((json_t *)sb, 0, 1, m, field, sizeof field, 0, err) : 0;
+    if (!rc && rp) rc = walk((json_t *)rp, 1, 1, m, field, sizeof field, 0, err);
+    return rc;
 }
 
 static void relativize(json_t *v, const char *data, size_t n, int depth)

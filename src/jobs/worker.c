@@ -116,7 +116,7 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
     const json_t *output = json_object_get(rp, "output");
     safe_name(json_string_value(json_object_get(output, "name")), name);
     snprintf(dir, sizeof dir, "%s/files/%s", r->cfg->data, rnd);
-    if (mkdir(dir, 0755)) return sr_err_set(err, SR_EIO, dir, "cannot create the output folder: %s", strerror(errno));
+    if (mkdir(dir, 0700)) return sr_err_set(err, SR_EIO, dir, "cannot create the output folder: %s", strerror(errno));
     snprintf(out, sizeof out, "%s/%s.mp4", dir, name);
     char written[1700] = "";
     sr_render_opts ro = {.out_path = out,
@@ -292,7 +292,7 @@ static int one_job(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st,
 {
     sr_job job;
     sr_err err = {0};
-    int got = ops->lease_acquire(st, owner, cfg->lease_ms, &job, &err);
+    int got = ops->lease_acquire_fair(st, owner, cfg->lease_ms, cfg->max_running_per_account, &job, &err);
     if (got <= 0) return 0;
     if (take_dependency(ops, st, owner, &job)) {
         sr_job_clear(&job);

@@ -9,7 +9,8 @@
  *
  * Every operation is safe to call from any thread of any process on the
  * same store; errors are negative SR_E* codes with err filled. "Not found"
- * (including "belongs to another account") is SR_ENOT_FOUND. */
+ * (including "belongs to another account") is SR_ENOT_FOUND; a database that
+ * stayed locked longer than the busy timeout is SR_EBUSY. */
 #ifndef SR_STORE_H
 #define SR_STORE_H
 
@@ -86,7 +87,9 @@ typedef struct sr_job_stats {
 typedef struct sr_store_ops {
     const char *name; /* "sqlite" */
     /* Opens (creating and migrating) the store at location (for SQLite: the
-     * database file). *out is freed by close. */
+     * database file). A location that exists but does not hold this schema
+     * (empty, another database, not a database) is refused with SR_EDB and
+     * a message naming it. *out is freed by close. */
     int (*open)(const char *location, sr_store **out, sr_err *err);
     void (*close)(sr_store *s); /* accepts NULL */
     int (*ping)(sr_store *s, sr_err *err);
@@ -180,6 +183,24 @@ typedef struct sr_store_ops {
     int (*resource_update)(sr_store *s, const char *kind, const sr_project *p, sr_err *err);
     /* Deletes by id; SR_ENOT_FOUND when unknown or another account's. */
     int (*resource_delete)(sr_store *s, const char *kind, const char *account, const char *id, sr_err *err);
+
+    /* --- added for fairness, faults and the HTTP side (hardening) */
+    /* lease_acquire, fair across accounts: among accounts with a due job and
+     * fewer than max_running (0: no cap) jobs running under a live lease, the
+     * one with the fewest running, then the one whose last lease is oldest
+     * (round-robin); then that account's oldest due job. lease_acquire is
+     * this with no cap. */
+    int (*lease_acquire_fair)(sr_store *s, const char *owner, int64_t ttl_ms, int max_running, sr_job *out,
+                              sr_err *err);
+    /* Hides a claimed outbox entry until next_ms without counting an attempt
+     * (handing back an entry the claimer cannot deliver now). */
+    int (*outbox_defer)(sr_store *s, const char *id, int64_t next_ms, sr_err *err);
+    /* How long this handle's operations wait for a locked database before
+     * failing with SR_EBUSY (default 10000 ms); for connections opened after. */
+    void (*set_busy_ms)(sr_store *s, int ms);
+    /* A cheap integrity check (SQLite: PRAGMA quick_check): 0 when sound,
+     * SR_EDB with the first problem in err otherwise. */
+    int (*integrity)(sr_store *s, sr_err *err);
 } sr_store_ops;
 
 /* The SQLite backend (WAL mode, busy timeout, one connection per thread with

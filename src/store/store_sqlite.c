@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -57,7 +58,12 @@ static const char *const migrations[] = {
     "CREATE INDEX resources_name ON resources(account_id, kind, name COLLATE NOCASE, created_ms);",
     /* 2 -> 3: a job may wait for another (a render of a preview still running) */
     "ALTER TABLE jobs ADD COLUMN depends_on TEXT NOT NULL DEFAULT '';",
+    /* 3 -> 4: fair leasing (each account's last lease; running jobs per account) */
+    "CREATE TABLE lease_turns(account_id TEXT PRIMARY KEY, last_ms INTEGER NOT NULL);"
+    "CREATE INDEX jobs_running ON jobs(account_id, state, lease_expires_ms);",
 };
+/* Tables every storyreel database has (after migration 1). */
+static const char *const core_tables[] = {"accounts", "api_keys", "projects", "jobs", "uploads", "outbox"};
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* ------------------------------------------------------------ statements */
@@ -80,6 +86,7 @@ static const char *const migrations[] = {
     X(COMMIT, "COMMIT")                                                                                      \
     X(ROLLBACK, "ROLLBACK")                                                                                  \
     X(PING, "SELECT count(*) FROM accounts")                                                                 \
+    X(QUICK_CHECK, "PRAGMA quick_check(1)")                                                                  \
     X(ACC_INS, "INSERT INTO accounts(id,name,webhook_secret,created_ms) VALUES(?,?,?,?)")                  \
     X(ACC_SECRET, "SELECT webhook_secret FROM accounts WHERE id=?")                                         \
     X(KEY_INS, "INSERT INTO api_keys(id,account_id,name,prefix,key_hash,created_ms) VALUES(?,?,?,?,?,?)")  \
@@ -110,9 +117,18 @@ static const char *const migrations[] = {
     X(JOB_RENDER_T, "SELECT coalesce(sum(finished_ms-started_ms),0),count(*) FROM jobs"                     \
                     " WHERE state=2 AND started_ms>0")                                                       \
     X(JOB_WAIT_T, "SELECT coalesce(sum(started_ms-created_ms),0),count(*) FROM jobs WHERE started_ms>0")    \
-    X(LEASE_PICK, "SELECT id,state,attempts,max_attempts,error_code,error_msg FROM jobs WHERE"              \
-                  " " JOB_DUE " OR (state=1 AND lease_expires_ms<?1)"                                        \
+    X(LEASE_ACC, "WITH d AS (SELECT DISTINCT account_id FROM jobs WHERE " JOB_DUE                          \
+                 " OR (state=1 AND lease_expires_ms<?1)), r AS (SELECT d.account_id AS account_id,"         \
+                 " (SELECT count(*) FROM jobs x WHERE x.account_id=d.account_id AND x.state=1"              \
+                 " AND x.lease_expires_ms>=?1) AS running, coalesce(t.last_ms,0) AS last FROM d"            \
+                 " LEFT JOIN lease_turns t ON t.account_id=d.account_id)"                                    \
+                 " SELECT account_id FROM r WHERE ?2<=0 OR running<?2 ORDER BY running, last, account_id"   \
+                 " LIMIT 1")                                                                                 \
+    X(LEASE_PICK, "SELECT id,state,attempts,max_attempts,error_code,error_msg FROM jobs WHERE account_id=?2" \
+                  " AND (" JOB_DUE " OR (state=1 AND lease_expires_ms<?1))"                                \
                   " ORDER BY created_ms LIMIT 1")                                                            \
+    X(LEASE_TURN, "INSERT INTO lease_turns(account_id,last_ms) VALUES(?1,?2)"                                \
+                  " ON CONFLICT(account_id) DO UPDATE SET last_ms=excluded.last_ms")                         \
     X(LEASE_TAKE, "UPDATE jobs SET state=1,lease_owner=?1,lease_expires_ms=?2,attempts=attempts+1,"          \
                   "started_ms=CASE WHEN started_ms=0 THEN ?3 ELSE started_ms END,updated_ms=?3,progress=0,"  \
                   "progress_msg='' WHERE id=?4")                                                             \
@@ -128,8 +144,9 @@ static const char *const migrations[] = {
                 "lease_owner='' WHERE id=?4")                                                                 \
     X(OB_ENQ, "INSERT INTO outbox(id,account_id,job_id,url,created_ms,next_ms) SELECT ?1,account_id,id,"    \
               "webhook,?2,?2 FROM jobs WHERE id=?3 AND webhook IS NOT NULL AND webhook<>''")                 \
-    X(OB_DUE, "SELECT id,account_id,job_id,url,attempts,created_ms,next_ms FROM outbox"                    \
-              " WHERE state=0 AND next_ms<=? ORDER BY next_ms LIMIT ?")                                      \
+    X(OB_DUE, "SELECT id,account_id,job_id,url,attempts,created_ms,next_ms FROM (SELECT *,row_number()"     \
+              " OVER (PARTITION BY url ORDER BY next_ms) AS rn FROM outbox WHERE state=0 AND next_ms<=?1)"   \
+              " WHERE rn<=4 ORDER BY next_ms LIMIT ?2")                                                     \
     X(OB_HIDE, "UPDATE outbox SET next_ms=? WHERE id=?")                                                     \
     X(OB_DONE, "UPDATE outbox SET state=1 WHERE id=?")                                                       \
     X(OB_RETRY, "UPDATE outbox SET attempts=attempts+1,next_ms=? WHERE id=?")                                \
@@ -165,12 +182,14 @@ static const char *const sql_text[] = {
 
 typedef struct conn {
     sqlite3 *db;
+    int fail;            /* the code of the last failed prepare */
     sqlite3_stmt *st[ST__COUNT];
     struct conn *next;
 } conn;
 
 struct sr_store {
     char *path;
+    int busy_ms;         /* busy timeout of connections opened from now on */
     pthread_key_t key;   /* this thread's conn */
     pthread_mutex_t mu;  /* guards conns */
     conn *conns;         /* every conn opened, closed by close */
@@ -178,6 +197,9 @@ struct sr_store {
 
 static int db_fail(sqlite3 *db, sr_err *err, const char *what)
 {
+    int ec = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+    if (ec == SQLITE_BUSY || ec == SQLITE_LOCKED) /* transient: the caller may answer 503 */
+        return sr_err_set(err, SR_EBUSY, "database", "%s: the database is locked", what);
     return sr_err_set(err, SR_EDB, "database", "%s: %s", what, db ? sqlite3_errmsg(db) : "cannot open");
 }
 
@@ -198,7 +220,7 @@ static conn *get_conn(sr_store *s, sr_err *err)
         free(c);
         return NULL;
     }
-    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_busy_timeout(c->db, s->busy_ms > 0 ? s->busy_ms : 10000);
     sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
     pthread_mutex_lock(&s->mu);
     c->next = s->conns;
@@ -213,7 +235,7 @@ static sqlite3_stmt *stmt(conn *c, int i, sr_err *err)
 {
     if (!c->st[i] &&
         sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i], NULL) != SQLITE_OK) {
-        db_fail(c->db, err, "preparing a statement");
+        c->fail = db_fail(c->db, err, "preparing a statement");
         return NULL;
     }
     sqlite3_reset(c->st[i]);
@@ -261,7 +283,7 @@ static int tx(conn *c, int which, sr_err *err)
     if (!c) return SR_EDB
 #define STMT(name, i)                                                                                        \
     sqlite3_stmt *name = stmt(c, i, err);                                                                    \
-    if (!name) return SR_EDB
+    if (!name) return c->fail
 
 /* -------------------------------------------------------------- helpers */
 
@@ -353,6 +375,24 @@ static int migrate(conn *c, sr_err *err)
         sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
+    int tables = 0, others = 0;
+    if (sqlite3_prepare_v2(c->db, "SELECT name FROM sqlite_master WHERE type='table'", -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            int core = 0;
+            for (size_t i = 0; t && i < sizeof core_tables / sizeof core_tables[0]; i++) core |= !strcmp(t, core_tables[i]);
+            tables += core, others += !core;
+        }
+    }
+    if (sqlite3_finalize(st) != SQLITE_OK) {
+        rc = db_fail(c->db, err, "reading the schema");
+        goto done;
+    }
+    if ((version == 0 && (tables || others)) || (version > 0 && tables != (int)(sizeof core_tables / sizeof core_tables[0]))) {
+        rc = sr_err_set(err, SR_EDB, "database", "it does not hold storyreel's schema (version %d, %d of its %d tables)",
+                        version, tables, (int)(sizeof core_tables / sizeof core_tables[0]));
+        goto done;
+    }
     if (version > N_MIGRATIONS) {
         rc = sr_err_set(err, SR_EDB, "database", "the database is version %d, newer than this storyreel (%d)",
                         version, N_MIGRATIONS);
@@ -381,6 +421,15 @@ static int sq_open(const char *location, sr_store **out, sr_err *err)
         free(s);
         return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
     }
+    struct stat sb;
+    if (stat(location, &sb) == 0 && (!S_ISREG(sb.st_mode) || sb.st_size == 0)) { /* never silently replaced */
+        free(s->path);
+        free(s);
+        return sr_err_set(err, SR_EDB, "database",
+                          "refusing to open %s: it is %s, not a storyreel database (restore it from a backup, or "
+                          "remove it to start with an empty one)",
+                          location, S_ISREG(sb.st_mode) ? "empty (0 bytes)" : "not a regular file");
+    }
     pthread_mutex_init(&s->mu, NULL);
     if (pthread_key_create(&s->key, NULL)) {
         pthread_mutex_destroy(&s->mu);
@@ -393,7 +442,11 @@ static int sq_open(const char *location, sr_store **out, sr_err *err)
         rc = SR_EDB;
         goto fail;
     }
-    if ((rc = migrate(c, err))) goto fail;
+    sr_err me = {0};
+    if ((rc = migrate(c, &me))) {
+        sr_err_set(err, rc, "database", "refusing to open %s: %s", location, me.msg);
+        goto fail;
+    }
     *out = s;
     return 0;
 fail:
@@ -735,21 +788,39 @@ static int sq_job_stats(sr_store *s, sr_job_stats *out, sr_err *err)
 
 /* ----------------------------------------------------------------- leases */
 
-static int sq_lease_acquire(sr_store *s, const char *owner, int64_t ttl_ms, sr_job *out, sr_err *err)
+/* The account whose turn it is (fairness, store.h) into acc; 1, or 0 when none. */
+static int turn_account(conn *c, int64_t now, int max_running, char acc[SR_ID_LEN], sr_err *err)
+{
+    STMT(st, ST_LEASE_ACC);
+    bi(st, 1, now), bi(st, 2, max_running);
+    int step = sqlite3_step(st), got = step == SQLITE_ROW;
+    if (got) ct(st, 0, acc, SR_ID_LEN);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return db_fail(c->db, err, "reading");
+    return got;
+}
+
+static int sq_lease_acquire_fair(sr_store *s, const char *owner, int64_t ttl_ms, int max_running, sr_job *out,
+                                 sr_err *err)
 {
     CONN(s, err);
     for (;;) {
         int rc = tx(c, ST_BEGIN, err), got = 0;
         if (rc) return rc;
         int64_t now = sr_now_ms();
-        char id[SR_ID_LEN] = "", code[48] = "", msg[512] = "";
+        char id[SR_ID_LEN] = "", code[48] = "", msg[512] = "", acc[SR_ID_LEN] = "";
         int state = 0, attempts = 0, max_attempts = 3;
-        sqlite3_stmt *st = stmt(c, ST_LEASE_PICK, err);
-        if (!st) {
-            rc = SR_EDB;
+        sqlite3_stmt *st = NULL;
+        int turn = turn_account(c, now, max_running, acc, err);
+        if (turn <= 0) {
+            rc = turn;
             goto done;
         }
-        bi(st, 1, now);
+        if (!(st = stmt(c, ST_LEASE_PICK, err))) {
+            rc = c->fail;
+            goto done;
+        }
+        bi(st, 1, now), bt(st, 2, acc);
         int step = sqlite3_step(st);
         if (step == SQLITE_ROW) {
             got = 1;
@@ -785,12 +856,23 @@ static int sq_lease_acquire(sr_store *s, const char *owner, int64_t ttl_ms, sr_j
         }
         bt(st, 1, owner), bi(st, 2, now + ttl_ms), bi(st, 3, now), bt(st, 4, id);
         if ((rc = run(c, st, NULL, err))) goto done;
+        if (!(st = stmt(c, ST_LEASE_TURN, err))) {
+            rc = c->fail;
+            goto done;
+        }
+        bt(st, 1, acc), bi(st, 2, now);
+        if ((rc = run(c, st, NULL, err))) goto done;
         rc = get_job(c, NULL, id, 1, out, err);
     done:
         tx(c, rc ? ST_ROLLBACK : ST_COMMIT, NULL);
         if (rc) return rc;
         if (got >= 0) return got;
     }
+}
+
+static int sq_lease_acquire(sr_store *s, const char *owner, int64_t ttl_ms, sr_job *out, sr_err *err)
+{
+    return sq_lease_acquire_fair(s, owner, ttl_ms, 0, out, err);
 }
 
 static int sq_lease_renew(sr_store *s, const char *id, const char *owner, int64_t ttl_ms, sr_err *err)
@@ -977,6 +1059,30 @@ static int sq_outbox_retry(sr_store *s, const char *id, int64_t next_ms, sr_err 
     return outbox_set(s, ST_OB_RETRY, id, next_ms, err);
 }
 static int sq_outbox_drop(sr_store *s, const char *id, sr_err *err) { return outbox_set(s, ST_OB_DROP, id, 0, err); }
+static int sq_outbox_defer(sr_store *s, const char *id, int64_t next_ms, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_OB_HIDE);
+    bi(st, 1, next_ms), bt(st, 2, id);
+    return run(c, st, NULL, err);
+}
+
+/* ------------------------------------------------------- faults, timeouts */
+
+static void sq_set_busy_ms(sr_store *s, int ms) { s->busy_ms = ms; }
+
+static int sq_integrity(sr_store *s, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_QUICK_CHECK);
+    int step = sqlite3_step(st);
+    char first[300] = "";
+    if (step == SQLITE_ROW) ct(st, 0, first, sizeof first);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW) return db_fail(c->db, err, "checking integrity");
+    if (strcmp(first, "ok")) return sr_err_set(err, SR_EDB, "database", "integrity check failed: %s", first);
+    return 0;
+}
 
 /* ------------------------------------------- named resources (templates, brands, styles) */
 
@@ -1089,6 +1195,10 @@ static const sr_store_ops sqlite_ops = {
     .resource_list = sq_resource_list,
     .resource_update = sq_resource_update,
     .resource_delete = sq_resource_delete,
+    .lease_acquire_fair = sq_lease_acquire_fair,
+    .outbox_defer = sq_outbox_defer,
+    .set_busy_ms = sq_set_busy_ms,
+    .integrity = sq_integrity,
 };
 
 const sr_store_ops *sr_store_sqlite(void) { return &sqlite_ops; }

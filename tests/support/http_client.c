@@ -145,7 +145,7 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-int sr_test_server_start(sr_test_server *s, const char *args)
+int sr_test_server_spawn(sr_test_server *s, const char *args)
 {
     if (!s->dir[0]) {
         char *d = sr_test_tmpdir();
@@ -167,7 +167,12 @@ int sr_test_server_start(sr_test_server *s, const char *args)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
-    if (s->pid < 0) return -1;
+    return s->pid < 0 ? -1 : 0;
+}
+
+int sr_test_server_start(sr_test_server *s, const char *args)
+{
+    if (sr_test_server_spawn(s, args)) return -1;
     char url[200];
     snprintf(url, sizeof url, "%s/healthz", s->url);
     for (int i = 0; i < 200; i++) {

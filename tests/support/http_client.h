@@ -38,6 +38,8 @@ int sr_test_free_port(void);
 /* Starts `storyreel serve` on dir (made when dir is "") with extra args and
  * waits until /healthz answers 200 (at most 20 s). 0 or -1. */
 int sr_test_server_start(sr_test_server *s, const char *args);
+/* Starts it like sr_test_server_start without waiting for /healthz. */
+int sr_test_server_spawn(sr_test_server *s, const char *args);
 /* SIGTERM (hard = 0) or SIGKILL of the server's whole process group (hard = 1), then waits. */
 void sr_test_server_stop(sr_test_server *s, int hard);
 /* Creates a key with `storyreel keys create --json`; returns the parsed
