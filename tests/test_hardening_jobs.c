@@ -239,7 +239,8 @@ static void test_one_account_queue_delays_another(void **state)
             sr_http_resp r;
             snprintf(path, sizeof path, "/v1/jobs/%s", a_ids[i]);
             sr_test_api(w, "GET", path, w->key_a, NULL, &r);
-            running += jget(r.json, "data", "status") && !strcmp(jget(r.json, "data", "status"), "in-progress");
+            /* jobState: storyreel's own state (a queued job's status reads in-progress too, as on Pictory) */
+            running += jget(r.json, "data", "jobState") && !strcmp(jget(r.json, "data", "jobState"), "in-progress");
             sr_http_resp_free(&r);
         }
         if (running > max_running) max_running = running;

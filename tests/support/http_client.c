@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -164,6 +165,9 @@ int sr_test_server_spawn(sr_test_server *s, const char *args)
     s->pid = fork();
     if (s->pid == 0) {
         setpgid(0, 0); /* its own group: kill -9 reaches the workers too */
+        /* a test that fails before it stops its server (cmocka leaves the test
+         * function) must not leave the server holding ctest's output open */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
