@@ -69,6 +69,8 @@ static const struct opt_def {
     {"--max-body-kb", "STORYREEL_MAX_BODY_KB", O_INT, S(max_body_kb), "JSON body limit (default 1024)"},
     {"--max-upload-mb", "STORYREEL_MAX_UPLOAD_MB", O_INT, S(max_upload_mb), "upload limit (default 200)"},
     {"--lease-ms", "STORYREEL_LEASE_MS", O_INT, S(cfg.lease_ms), "a worker's job lease (default 5000)"},
+    {"--metrics-key", "STORYREEL_METRICS_KEY", O_STR, S(cfg.metrics_key), "/metrics needs Bearer KEY"},
+    {"--metrics-listen", "STORYREEL_METRICS_LISTEN", O_STR, S(cfg.metrics_listen), "serve /metrics on HOST:PORT only"},
     {"--worker-process", NULL, O_FLAG, S(worker_process), NULL},
     {"--name", NULL, O_STR, S(name), "keys create: the key's name"},
     {"--account", NULL, O_STR, S(account), "keys create: add the key to this account"},

@@ -38,6 +38,8 @@ typedef struct sr_svc_cfg {
     int64_t max_fetch;             /* bytes of a fetched media URL */
     int lease_ms;                  /* a worker's lease; renewed 4x as often */
     int max_attempts;              /* tries of a job (transient failures) */
+    char metrics_key[128];         /* --metrics-key: /metrics needs "Bearer KEY" ("" none) */
+    char metrics_listen[300];      /* --metrics-listen HOST:PORT: /metrics only there ("" none) */
 } sr_svc_cfg;
 
 /* Error codes that are the input's fault (fail at once, never retried). */
