@@ -134,10 +134,14 @@ int sr_api_template_create(const sr_res_req *q, json_t **out, sr_err *err)
     const char *vn = json_string_value(json_object_get(data, "videoName"));
     int rc = take_name(nv, "name", vn && strlen(vn) <= NAME_MAX_LEN ? vn : "Untitled template", name, err);
     sr_project p;
+    json_t *vars = NULL;
+    if (!rc) rc = sr_template_check(data, &vars, err); /* bounded before it is stored */
     if (!rc) rc = store_new(q, "template", name, data, &p, err);
-    json_t *vars = rc ? NULL : sr_template_variables(data);
     json_decref(data);
-    if (rc) return rc;
+    if (rc) {
+        json_decref(vars);
+        return rc;
+    }
     *out = json_pack("{s:b,s:{s:s,s:s,s:o}}", "success", 1, "data", "id", p.id, "name", name, "variables",
                      vars ? vars : json_array());
     return *out ? 0 : nomem(err);

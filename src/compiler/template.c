@@ -21,24 +21,25 @@ static int name_char(char c)
 }
 
 /* Finds the next placeholder in s from *pos: 1 with [*b, *e) the whole
- * "{{ name }}" and name copied; 0 when none is left. */
+ * "{{ name }}" and name copied; 0 when none is left. Linear in the string:
+ * each "{{" is followed only through spaces and name characters, which hold
+ * no '{', so no byte is looked at from two starts. */
 static int next_placeholder(const char *s, size_t *pos, size_t *b, size_t *e, char name[SR_TEMPLATE_NAME_MAX + 1])
 {
     const char *p = s + *pos;
     while ((p = strstr(p, "{{"))) {
-        const char *q = p + 2, *end = strstr(q, "}}");
-        if (!end) return 0;
-        while (q < end && *q == ' ') q++;
+        const char *q = p + 2;
+        while (*q == ' ') q++;
         const char *ne = q;
-        while (ne < end && name_char(*ne)) ne++;
+        while (name_char(*ne)) ne++;
         const char *t = ne;
-        while (t < end && *t == ' ') t++;
+        while (*t == ' ') t++;
         size_t n = (size_t)(ne - q);
-        if (t == end && n >= 1 && n <= SR_TEMPLATE_NAME_MAX) {
+        if (t[0] == '}' && t[1] == '}' && n >= 1 && n <= SR_TEMPLATE_NAME_MAX) {
             memcpy(name, q, n);
             name[n] = 0;
             *b = (size_t)(p - s);
-            *e = (size_t)(end + 2 - s);
+            *e = (size_t)(t + 2 - s);
             *pos = *e;
             return 1;
         }
@@ -187,35 +188,71 @@ int sr_template_expand(const json_t *tpl, const json_t *vars, size_t max_bytes, 
     return 0;
 }
 
-static void collect(const json_t *v, json_t *names, int depth)
+typedef struct names {
+    json_t *list, *seen; /* in order of first use; the same as a set */
+    size_t count, max;   /* placeholders met, bound */
+    sr_err *err;
+} names;
+
+/* Adds v's placeholders to ns: 0, or -1 past the bound (ns->err names path). */
+static int collect(const json_t *v, names *ns, const char *path, int depth)
 {
-    if (depth > 64) return;
+    char sub[PATH_MAX_LEN];
+    if (depth > 64) return 0;
     if (json_is_string(v)) {
         size_t pos = 0, b, e;
         char name[SR_TEMPLATE_NAME_MAX + 1];
         while (next_placeholder(json_string_value(v), &pos, &b, &e, name)) {
-            int seen = 0;
-            size_t i;
-            json_t *x;
-            json_array_foreach(names, i, x) seen |= !strcmp(json_string_value(x), name);
-            if (!seen) json_array_append_new(names, json_string(name));
+            if (++ns->count > ns->max) {
+                sr_err_set(ns->err, SR_ELIMIT, *path ? path : "storyboard",
+                           "%s: a template has at most %zu placeholders", *path ? path : "storyboard", ns->max);
+                return -1;
+            }
+            if (json_object_get(ns->seen, name)) continue;
+            json_object_set_new(ns->seen, name, json_true());
+            json_array_append_new(ns->list, json_string(name));
         }
     } else if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach((json_t *)v, k, x) collect(x, names, depth + 1);
+        json_object_foreach((json_t *)v, k, x)
+        {
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k);
+            if (collect(x, ns, sub, depth + 1)) return -1;
+        }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) collect(x, names, depth + 1);
+        json_array_foreach(v, i, x)
+        {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            if (collect(x, ns, sub, depth + 1)) return -1;
+        }
     }
+    return 0;
+}
+
+int sr_template_check(const json_t *tpl, json_t **vars, sr_err *err)
+{
+    sr_err local = {0};
+    names ns = {json_array(), json_object(), 0, SR_TEMPLATE_MAX_PLACEHOLDERS, &local};
+    int rc = ns.list && ns.seen ? collect(tpl, &ns, "", 0) : sr_err_set(&local, SR_ENOMEM, NULL, "out of memory");
+    json_decref(ns.seen);
+    if (rc) {
+        json_decref(ns.list);
+        if (err) *err = local;
+        return local.code;
+    }
+    if (vars) *vars = ns.list;
+    else json_decref(ns.list);
+    return 0;
 }
 
 json_t *sr_template_variables(const json_t *tpl)
 {
-    json_t *names = json_array();
-    if (names) collect(tpl, names, 0);
-    return names;
+    json_t *vars = NULL;
+    if (!sr_template_check(tpl, &vars, NULL)) return vars;
+    return json_array(); /* past the bound (refused when it was stored) */
 }
 
 int sr_template_apply(const json_t *tpl, const json_t *req, size_t max_bytes, json_t **out, sr_err *err)
