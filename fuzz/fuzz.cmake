@@ -6,7 +6,8 @@ set(SR_FUZZ_TARGETS
     "fuzz_timeline:sr_render"
     "fuzz_ssml:sr_compiler"
     "fuzz_template:sr_compiler"
-    "fuzz_color:sr_common")
+    "fuzz_color:sr_common"
+    "fuzz_http:sr_service")
 foreach(t ${SR_FUZZ_TARGETS})
   string(REPLACE ":" ";" parts "${t}")
   list(GET parts 0 name)

@@ -1,4 +1,4 @@
-/* libs: sr_compiler sr_render sr_common */
+/* libs: sr_service sr_compiler sr_render sr_common */
 /* test_fuzz_replay.c - replays every file of fuzz/corpus/<target>/ (seeds and
  * the reproducers of fixed bugs) through the libFuzzer targets of fuzz/, built
  * here with gcc and no libFuzzer: each target's entry point is compiled in
@@ -28,6 +28,9 @@
 #undef FUZZ_ENTRY
 #define FUZZ_ENTRY fuzz_color_one
 #include "../fuzz/fuzz_color.c"
+#undef FUZZ_ENTRY
+#define FUZZ_ENTRY fuzz_http_one
+#include "../fuzz/fuzz_http.c"
 #undef FUZZ_ENTRY
 
 static int fuzz_storyboard_tts_one(const uint8_t *data, size_t size)
@@ -76,12 +79,14 @@ REPLAY_TEST(timeline)
 REPLAY_TEST(ssml)
 REPLAY_TEST(template)
 REPLAY_TEST(color)
+REPLAY_TEST(http)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_storyboard), cmocka_unit_test(test_storyboard_tts), cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_ssml),       cmocka_unit_test(test_template),       cmocka_unit_test(test_color),
+        cmocka_unit_test(test_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

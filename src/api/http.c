@@ -947,8 +947,6 @@ static int find_route(const char *method, const char *url, char params[MAX_PARAM
     return other_method ? -2 : -1;
 }
 
-/* The route of method + url for a request head alone (fuzz/fuzz_http.c):
- * its index, -2 when only the method differs, -1 none. */
 int sr_api_route_lookup(const char *method, const char *url)
 {
     char params[MAX_PARAMS][MAX_PARAM_LEN];
