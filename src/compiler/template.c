@@ -26,8 +26,8 @@ static int name_char(char c)
  * no '{', so no byte is looked at from two starts. */
 static int next_placeholder(const char *s, size_t *pos, size_t *b, size_t *e, char name[SR_TEMPLATE_NAME_MAX + 1])
 {
-    const char *p = s + *pos;
-    while ((p = strstr(p, "{{"))) {
+    for (const char *p = s + *pos; *p; p++) {
+        if (p[0] != '{' || p[1] != '{') continue; /* no strstr: its length checks would make this quadratic */
         const char *q = p + 2;
         while (*q == ' ') q++;
         const char *ne = q;
@@ -43,7 +43,7 @@ static int next_placeholder(const char *s, size_t *pos, size_t *b, size_t *e, ch
             *pos = *e;
             return 1;
         }
-        p += 2;
+        p++; /* with the loop's p++: past the "{{" */
     }
     return 0;
 }
