@@ -3,7 +3,10 @@
  * failing without its fix (issue 7): a template of 60,000 placeholders, an
  * access token outliving its revoked key, two keys sharing a rate-limit
  * bucket, unauthenticated bodies held in memory, concurrent PUTs to one
- * signed upload URL, and /metrics open to anyone. */
+ * signed upload URL, /metrics open to anyone, and malformed requests
+ * answered late or with libmicrohttpd's HTML pages (raw sockets: each must
+ * get the JSON error shape promptly; a stalled head is dropped after the 5 s
+ * head timeout, not the 60 s connection timeout). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -246,28 +249,32 @@ static void test_unauthenticated_bodies_cost_no_memory(void **state)
     sr_test_rmdir(s.dir);
 }
 
-/* Sends head alone and reads the answer: its status, or 0 when none came
- * within timeout_s; *took is how long it took. The answer goes into out. */
-static int head_only(int port, const char *head, double timeout_s, double *took, char *out, size_t n)
+/* Sends req (len bytes) on a new connection and reads until the server
+ * closes or timeout_s: the answer into out (NUL-terminated), its time. */
+static size_t exchange(int port, const char *req, size_t len, double timeout_s, char *out, size_t n, double *took)
 {
     int fd = connect_to(port);
-    if (fd < 0) return 0;
+    assert_true(fd >= 0);
     double t0 = now_s();
-    send(fd, head, strlen(head), MSG_NOSIGNAL);
+    send(fd, req, len, MSG_NOSIGNAL);
     size_t got = 0;
     while (got + 1 < n && now_s() - t0 < timeout_s) {
         struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 100) <= 0) continue;
+        if (poll(&p, 1, 50) <= 0) continue;
         ssize_t r = recv(fd, out + got, n - 1 - got, 0);
         if (r <= 0) break;
         got += (size_t)r;
-        out[got] = 0;
-        if (strstr(out, "\r\n\r\n") && strchr(strstr(out, "\r\n\r\n"), '}')) break;
     }
     out[got] = 0;
     *took = now_s() - t0;
     close(fd);
-    return got >= 12 ? atoi(out + 9) : 0;
+    return got;
+}
+
+/* The status of the answer to a head sent alone (0: none within 3 s). */
+static int head_only(int port, const char *head, double *took, char *out, size_t n)
+{
+    return exchange(port, head, strlen(head), 3, out, n, took) >= 12 ? atoi(out + 9) : 0;
 }
 
 /* A refusal is decided from the head: no 100 Continue for a request that
@@ -283,21 +290,21 @@ static void test_refusals_come_before_the_body(void **state)
     snprintf(head, sizeof head,
              "POST /pictoryapis/v2/video/storyboard HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n"
              "Expect: 100-continue\r\n\r\n");
-    assert_int_equal(head_only(w->srv.port, head, 3, &took, out, sizeof out), 401);
+    assert_int_equal(head_only(w->srv.port, head, &took, out, sizeof out), 401);
     assert_null(strstr(out, "100 Continue"));
     snprintf(head, sizeof head,
              "POST /pictoryapis/v2/video/storyboard HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
              "Content-Length: 99999999\r\n\r\n",
              w->key_a);
-    assert_int_equal(head_only(w->srv.port, head, 3, &took, out, sizeof out), 413);
+    assert_int_equal(head_only(w->srv.port, head, &took, out, sizeof out), 413);
     assert_non_null(strstr(out, "PAYLOAD_TOO_LARGE"));
     assert_true(took < 2.0);
     snprintf(head, sizeof head, "POST /pictoryapis/v1/oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
-    assert_int_equal(head_only(w->srv.port, head, 3, &took, out, sizeof out), 413); /* open routes: 16 KB */
+    assert_int_equal(head_only(w->srv.port, head, &took, out, sizeof out), 413); /* open routes: 16 KB */
     snprintf(head, sizeof head, "PUT /pictoryapis/v9/none HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
-    assert_int_equal(head_only(w->srv.port, head, 3, &took, out, sizeof out), 404);
+    assert_int_equal(head_only(w->srv.port, head, &took, out, sizeof out), 404);
     snprintf(head, sizeof head, "PATCH /pictoryapis/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
-    assert_int_equal(head_only(w->srv.port, head, 3, &took, out, sizeof out), 405);
+    assert_int_equal(head_only(w->srv.port, head, &took, out, sizeof out), 405);
     sr_test_world_stop(w);
 }
 
@@ -413,6 +420,71 @@ static void test_metrics_on_own_listener(void **state)
     sr_test_rmdir(s.dir);
 }
 
+/* ------------------------------------------------------------ item 12 */
+
+static void test_malformed_requests_answer_json_promptly(void **state)
+{
+    (void)state;
+    sr_test_server s = {0};
+    assert_int_equal(sr_test_server_start(&s, "--workers 1"), 0);
+    size_t huge_n = 100 * 1024;
+    char *huge = malloc(huge_n + 128);
+    int hl = snprintf(huge, 128, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(huge + hl, 'a', huge_n);
+    memcpy(huge + hl + huge_n, "\r\n\r\n", 5);
+    static const char nul_req[] = "GET /heal\0thz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const struct {
+        const char *name, *req;
+        size_t len;
+        int status;
+        double within;
+    } cases[] = {
+        {"bad request line", "GARBAGE\r\n\r\n", 0, 400, 3},
+        {"request line without a version", "GET /healthz\r\n\r\n", 0, 400, 3},
+        {"header without colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n", 0, 400, 3},
+        {"huge header", huge, strlen(huge), 431, 3},
+        {"truncated chunked body",
+         "POST /v1/oauth2/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", 0, 411, 3},
+        {"malformed chunk", "POST /v1/oauth2/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0,
+         411, 3},
+        {"unknown method", "FOO /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0, 405, 3},
+        {"unsupported version", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 0, 505, 3},
+        {"bad Content-Length", "POST /v1/oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}", 0, 400, 3},
+        {"two Content-Lengths", "POST /v1/oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+         0, 400, 3},
+        {"NUL in the target", nul_req, sizeof nul_req - 1, 400, 3},
+        {"head that stalls", "GET /healthz HTTP/1.1\r\nHost: x\r\n", 0, 408, 8},
+    };
+    static char out[1 << 16];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double took;
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].req);
+        size_t got = exchange(s.port, cases[i].req, len, 15, out, sizeof out, &took);
+        print_message("%-32s %.2f s: %.60s\n", cases[i].name, took, out);
+        assert_true(got > 12);
+        assert_int_equal(atoi(out + 9), cases[i].status);
+        assert_true(took < cases[i].within);
+        assert_null(strstr(out, "<html"));
+        assert_non_null(strcasestr(out, "Content-Type: application/json"));
+        const char *body = strstr(out, "\r\n\r\n");
+        assert_non_null(body);
+        json_t *j = json_loads(body + 4, 0, NULL);
+        assert_non_null(j);
+        assert_non_null(json_string_value(json_object_get(j, "code")));
+        assert_non_null(json_string_value(json_object_get(j, "message")));
+        json_decref(j);
+    }
+    free(huge);
+    /* the server still serves */
+    char url[200];
+    sr_http_resp r;
+    snprintf(url, sizeof url, "%s/healthz", s.url);
+    assert_int_equal(sr_http("GET", url, NULL, NULL, NULL, 0, &r), 200);
+    sr_http_resp_free(&r);
+    sr_test_server_stop(&s, 0);
+    sr_test_rmdir(s.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_upload_puts_one_wins),
         cmocka_unit_test(test_metrics_key_required),
         cmocka_unit_test(test_metrics_on_own_listener),
+        cmocka_unit_test(test_malformed_requests_answer_json_promptly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
