@@ -433,6 +433,14 @@ static void test_malformed_requests_answer_json_promptly(void **state)
     memset(huge + hl, 'a', huge_n);
     memcpy(huge + hl + huge_n, "\r\n\r\n", 5);
     static const char nul_req[] = "GET /heal\0thz HTTP/1.1\r\nHost: x\r\n\r\n";
+    char *many = malloc(16 << 10); /* 500 tiny fields: libmicrohttpd's pool overflowed into an HTML 431 */
+    size_t ml = (size_t)snprintf(many, 64, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 500; i++) ml += (size_t)snprintf(many + ml, 32, "A%d: b\r\n", i);
+    snprintf(many + ml, 8, "\r\n");
+    char *args = malloc(16 << 10); /* 500 query parameters: the same pool, the same HTML 431 */
+    size_t al = (size_t)snprintf(args, 64, "GET /healthz?a=b");
+    for (int i = 0; i < 500; i++) al += (size_t)snprintf(args + al, 32, "&a%d=b", i);
+    snprintf(args + al, 64, " HTTP/1.1\r\nHost: x\r\n\r\n");
     const struct {
         const char *name, *req;
         size_t len;
@@ -443,6 +451,8 @@ static void test_malformed_requests_answer_json_promptly(void **state)
         {"request line without a version", "GET /healthz\r\n\r\n", 0, 400, 3},
         {"header without colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n", 0, 400, 3},
         {"huge header", huge, strlen(huge), 431, 3},
+        {"500 header fields", many, strlen(many), 431, 3},
+        {"500 query parameters", args, strlen(args), 431, 3},
         {"truncated chunked body",
          "POST /v1/oauth2/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", 0, 411, 3},
         {"malformed chunk", "POST /v1/oauth2/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0,
@@ -475,6 +485,8 @@ static void test_malformed_requests_answer_json_promptly(void **state)
         json_decref(j);
     }
     free(huge);
+    free(many);
+    free(args);
     /* the server still serves */
     char url[200];
     sr_http_resp r;

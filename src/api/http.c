@@ -1058,7 +1058,7 @@ static void upload_begin(sr_api *a, struct MHD_Connection *c, req *r)
         return;
     }
     r->up_status = 500;
-    snprintf(r->up_tmp, sizeof r->up_tmp, "%s/.%s.XXXXXX", dir, slash + 1);
+    snprintf(r->up_tmp, sizeof r->up_tmp, "%s/.%s.tmp-XXXXXX", dir, slash + 1); /* hidden; swept as *.tmp-* */
     int fd = mkostemp(r->up_tmp, O_CLOEXEC);
     if (fd < 0 || !(r->up_f = fdopen(fd, "wb"))) {
         if (fd >= 0) close(fd), unlink(r->up_tmp);

@@ -44,6 +44,11 @@ static int request_line(sr_http_head *h, const char *p, size_t n)
     while (i < n && (unsigned char)p[i] > 0x20 && (unsigned char)p[i] < 0x7f) i++;
     if (i == t || i >= n || p[i] != ' ') return bad(h, "the request target is missing or has a forbidden byte");
     h->target = p + t, h->target_len = i - t;
+    const char *qm = memchr(h->target, '?', h->target_len);
+    size_t args = 0;
+    for (const char *c = qm; c && c < h->target + h->target_len; c++) args += *c == '?' || *c == '&';
+    if (args > SR_HTTP_MAX_FIELDS) /* each is a record in libmicrohttpd's pool, like a header field */
+        return refuse(h, 431, "HEADERS_TOO_LARGE", "the request target has more query parameters than the limit");
     const char *v = p + i + 1;
     size_t vn = n - i - 1;
     if (vn == 8 && !memcmp(v, "HTTP/1.", 7) && (v[7] == '0' || v[7] == '1')) return 0;
@@ -112,6 +117,8 @@ int sr_http_head_parse(const char *buf, size_t len, size_t max_head, sr_http_hea
             h->head_len = (size_t)(nl + 1 - buf);
             return 0;
         }
+        if (line > SR_HTTP_MAX_FIELDS)
+            return refuse(h, 431, "HEADERS_TOO_LARGE", "the request has more header fields than the limit");
         if ((line++ ? field_line(h, buf + pos, n) : request_line(h, buf + pos, n))) return -1;
         pos = (size_t)(nl + 1 - buf);
     }

@@ -15,6 +15,9 @@
 
 #include "common/err.h"
 
+#define SR_HTTP_MAX_FIELDS 100 /* header fields, and query parameters, of a request (libmicrohttpd
+                                * keeps a record of each in its per-connection pool) */
+
 /* A request head (request line and header fields, through the blank line). */
 typedef struct sr_http_head {
     int status;              /* a refusal: its HTTP status (400, 411, 431, 501, 505) */
@@ -30,7 +33,8 @@ typedef struct sr_http_head {
  * max_head); -1 with h->status, code and msg when it must be refused (a
  * malformed request line or header field, an unsupported version, any
  * transfer coding (411: a body needs Content-Length), conflicting lengths,
- * or a head of max_head bytes or more).
+ * more than SR_HTTP_MAX_FIELDS fields or query parameters, or a head of
+ * max_head bytes or more).
  * Pure: no allocation, linear in len. */
 int sr_http_head_parse(const char *buf, size_t len, size_t max_head, sr_http_head *h);
 
