@@ -341,6 +341,18 @@ static void test_concurrent_upload_puts_one_wins(void **state)
     snprintf(signed_url, sizeof signed_url, "%s", jstr(r.json, "data", "signedUrl"));
     snprintf(url, sizeof url, "%s", jstr(r.json, "data", "url"));
     sr_http_resp_free(&r);
+    /* a PUT cut off half way gives the URL back (its claim and temporary file go with it) */
+    char head[1400], path[1200];
+    snprintf(path, sizeof path, "%s", strstr(signed_url + 7, "/"));
+    int hl = snprintf(head, sizeof head, "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", path);
+    int fd = connect_to(w->srv.port);
+    assert_true(fd >= 0);
+    assert_int_equal(send(fd, head, (size_t)hl, MSG_NOSIGNAL), hl);
+    assert_int_equal(send(fd, head, 500, MSG_NOSIGNAL), 500);
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, NULL);
+    close(fd);
+    nanosleep(&ts, NULL);
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, N_PUTS);
     put_arg args[N_PUTS];
@@ -364,6 +376,13 @@ static void test_concurrent_upload_puts_one_wins(void **state)
     assert_int_equal((long)r.body_len, PUT_BYTES);
     assert_memory_equal(r.body, args[winner].body, PUT_BYTES);
     sr_http_resp_free(&r);
+    /* nothing is left beside it but its lock file */
+    const char *files = strstr(url, "/files/") + 1;
+    int st = -1;
+    char *ls = sr_test_sh_out(&st, "ls -A '%s/data/%.*s'", w->srv.dir, (int)(strrchr(files, '/') - files), files);
+    assert_int_equal(st, 0);
+    assert_string_equal(ls, ".race.bin.lock\nrace.bin\n");
+    free(ls);
     for (int i = 0; i < N_PUTS; i++) {
         sr_http_resp_free(&args[i].r);
         free(args[i].body);
