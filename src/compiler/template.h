@@ -39,6 +39,10 @@ int sr_template_check(const json_t *tpl, json_t **vars, sr_err *err);
 /* The distinct placeholder names used in tpl, in order of first use, as a new
  * JSON array of strings (empty past the bound; NULL on OOM). */
 json_t *sr_template_variables(const json_t *tpl);
+/* The same for a template stored as text (NUL-terminated compact JSON as
+ * json_dumps(JSON_COMPACT) writes it) without parsing it: one pass over the
+ * bytes (GET /v1/templates lists many). */
+json_t *sr_template_variables_text(const char *text);
 
 /* Applies a request to a template: expands tpl with req.variables, then sets
  * every top-level field of req other than templateId and variables over the
