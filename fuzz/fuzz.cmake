@@ -8,7 +8,8 @@ set(SR_FUZZ_TARGETS
     "fuzz_template:sr_compiler"
     "fuzz_v1:sr_compiler"
     "fuzz_color:sr_common"
-    "fuzz_media_open:sr_render")
+    "fuzz_media_open:sr_render"
+    "fuzz_http:sr_service")
 foreach(t ${SR_FUZZ_TARGETS})
   string(REPLACE ":" ";" parts "${t}")
   list(GET parts 0 name)

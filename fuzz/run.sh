@@ -18,6 +18,7 @@ fuzz_storyboard_tts) max=512 ;;
 fuzz_color) max=64 ;;
 fuzz_ssml) max=2048 ;;
 fuzz_media_open) max=16384 ;;
+fuzz_http) max=20000 ;;
 *) max=8192 ;;
 esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

@@ -384,7 +384,7 @@ static void test_upload_used_as_media(void **state)
     sr_http_resp_free(&r);
     assert_int_equal(sr_http("PUT", signed_url, NULL, "Content-Type: image/png\r\n", bytes, n, &r), 200);
     sr_http_resp_free(&r);
-    assert_int_equal(sr_http("PUT", signed_url, NULL, NULL, bytes, n, &r), 403); /* used once */
+    assert_int_equal(sr_http("PUT", signed_url, NULL, NULL, bytes, n, &r), 409); /* used once */
     sr_http_resp_free(&r);
     free(bytes);
     assert_int_equal(sr_http("GET", url, NULL, NULL, NULL, 0, &r), 200);

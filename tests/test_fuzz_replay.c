@@ -1,4 +1,4 @@
-/* libs: sr_compiler sr_render sr_common */
+/* libs: sr_service sr_compiler sr_render sr_common */
 /* test_fuzz_replay.c - replays every file of fuzz/corpus/<target>/ (seeds and
  * the reproducers of fixed bugs) through the libFuzzer targets of fuzz/, built
  * here with gcc and no libFuzzer: each target's entry point is compiled in
@@ -34,6 +34,9 @@
 #undef FUZZ_ENTRY
 #define FUZZ_ENTRY fuzz_media_open_one
 #include "../fuzz/fuzz_media_open.c"
+#undef FUZZ_ENTRY
+#define FUZZ_ENTRY fuzz_http_one
+#include "../fuzz/fuzz_http.c"
 #undef FUZZ_ENTRY
 
 static int fuzz_storyboard_tts_one(const uint8_t *data, size_t size)
@@ -84,6 +87,7 @@ REPLAY_TEST(template)
 REPLAY_TEST(color)
 REPLAY_TEST(v1)
 REPLAY_TEST(media_open)
+REPLAY_TEST(http)
 
 int main(void)
 {
@@ -92,6 +96,7 @@ int main(void)
         cmocka_unit_test(test_ssml),       cmocka_unit_test(test_template),       cmocka_unit_test(test_color),
         cmocka_unit_test(test_v1),
         cmocka_unit_test(test_media_open),
+        cmocka_unit_test(test_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,5 +21,9 @@ int sr_api_create(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, 
 int sr_api_route(size_t i, const char **method, const char **pattern);
 /* Stops the server (waits for requests in flight) and frees it. Accepts NULL. */
 void sr_api_destroy(sr_api *a);
+/* The route table's answer for method + url (NUL-terminated; the query is
+ * not part of it): a route index >= 0, -2 when only the method differs, -1
+ * when no route matches. Pure (fuzz/fuzz_http.c). */
+int sr_api_route_lookup(const char *method, const char *url);
 
 #endif

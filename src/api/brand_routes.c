@@ -86,9 +86,7 @@ int sr_api_templates_list(const sr_res_req *q, json_t **out, sr_err *err)
         sr_project full;
         json_t *vars = NULL;
         if (!q->ops->resource_get(q->st, "template", q->account, ps[i].id, &full, NULL)) {
-            json_t *sb = json_loads(full.data ? full.data : "", 0, NULL);
-            vars = sr_template_variables(sb);
-            json_decref(sb);
+            vars = sr_template_variables_text(full.data ? full.data : ""); /* one pass, no parse: 500 may be listed */
             sr_project_clear(&full);
         }
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o}", "id", ps[i].id, "name", ps[i].name, "variables",
@@ -154,6 +152,7 @@ static int template_body(const sr_res_req *q, json_t **data_out, char name[256],
     if (!nv) nv = json_object_get(q->body, "templateName");
     const char *vn = json_string_value(json_object_get(data, "videoName"));
     int rc = take_name(nv, "name", vn && strlen(vn) <= NAME_MAX_LEN ? vn : "Untitled template", name, err);
+    if (!rc) rc = sr_template_check(data, NULL, err); /* bounded before it is stored */
     if (rc) json_decref(data);
     else *data_out = data;
     return rc;

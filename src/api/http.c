@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,9 +26,11 @@
 
 #include "api/api.h"
 #include "api/brand_routes.h"
-#include "api/console_routes.h"
 #include "api/account_routes.h"
+#include "api/console_routes.h"
+#include "api/http_gate.h"
 #include "api/library_routes.h"
+#include "api/ratelimit.h"
 #include "api/v1_routes.h"
 #include "api/voices_routes.h"
 #include "common/util.h"
@@ -39,8 +43,16 @@
 #define PAGE_SIZE 25
 #define UPLOAD_TTL_MS (24LL * 3600 * 1000)
 #define TOKEN_TTL_S 3600
-#define N_BUCKETS 1024
+#define RL_MAX_KEYS (1 << 16)   /* keys rate-limited at once (idle ones are dropped) */
 #define MAX_WEBHOOK_LEN 500
+#define OPEN_BODY_MAX (16 << 10) /* body bytes of a route without a key (the token) */
+#define BODY_BUDGET_MIN (64LL << 20) /* request bodies buffered at once: this or 8 bodies */
+#define HEAD_MAX (16 << 10)     /* bytes of a request head */
+#define HEAD_TIMEOUT_MS 5000    /* a new connection's head must be complete by then */
+#define IDLE_TIMEOUT_S 15       /* a connection silent this long is closed */
+#define MAX_PENDING 1024        /* connections waiting for their head */
+#define MAX_PER_IP 256          /* connections of one client address */
+#define CONN_MEMORY (32 << 10)  /* libmicrohttpd's memory per connection */
 
 typedef struct hctx hctx;
 typedef enum MHD_Result (*handler_fn)(hctx *h);
@@ -58,11 +70,14 @@ typedef struct route {
 static const int metric_status[] = {200, 201, 204, 206, 400, 401, 403, 404, 405, 409, 413, 416, 429, 500, 503};
 #define N_STATUS ((int)(sizeof metric_status / sizeof metric_status[0]) + 1)
 
-typedef struct bucket {
-    pthread_mutex_t mu;
-    char key_id[SR_ID_LEN];
-    double tokens, last;
-} bucket;
+/* A listening address: the API's, or --metrics-listen's (/metrics, /healthz). */
+enum { LISTEN_API, LISTEN_METRICS, N_LISTEN };
+typedef struct listener {
+    sr_api *a;
+    int role;
+    struct MHD_Daemon *d;
+    sr_gate *gate;
+} listener;
 
 struct sr_api {
     const sr_svc_cfg *cfg;
@@ -70,9 +85,11 @@ struct sr_api {
     sr_store *st;
     char secret[80];
     const volatile int *workers_alive;
-    struct MHD_Daemon *d;
+    listener ls[N_LISTEN];
     pthread_mutex_t tts_mu; /* the speech engine is not thread-safe */
-    bucket *buckets;
+    sr_ratelimit *rl;
+    int64_t body_budget;          /* bytes of request bodies that may be buffered at once */
+    int64_t body_used;            /* ... reserved now (atomic) */
     uint64_t (*counts)[N_STATUS]; /* [route + 1][status]: requests served */
 };
 
@@ -80,10 +97,14 @@ struct sr_api {
 typedef struct req {
     int route;            /* index in routes[], -1 none, -2 wrong method */
     char params[MAX_PARAMS][MAX_PARAM_LEN];
+    int answered;         /* a response was queued from the head alone */
+    sr_key key;           /* the caller (AUTH_KEY routes) */
     sr_buf body;
+    int64_t reserved;     /* bytes of the body budget held */
     int too_big;
     /* uploads */
     FILE *up_f;
+    int up_lock;          /* the upload's lock file, flock'ed (-1 none) */
     char up_tmp[PATH_MAX + 16], up_path[PATH_MAX];
     int64_t up_size;
     int up_status;        /* 0 ok, else the HTTP status to answer */
@@ -93,6 +114,7 @@ typedef struct req {
 
 struct hctx {
     sr_api *a;
+    int role;     /* the listener's (LISTEN_API, LISTEN_METRICS) */
     struct MHD_Connection *c;
     req *r;
     const char *method;
@@ -144,15 +166,23 @@ static enum MHD_Result reply_error(hctx *h, int status, const char *code, const 
     return reply_json(h, status, b);
 }
 
+/* status (429, 503) with a JSON body and Retry-After: wait seconds. */
+static enum MHD_Result reply_retry(hctx *h, int status, const char *json, int wait)
+{
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", wait);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Retry-After", ra);
+    return queue(h, status, resp);
+}
+
 /* 503 with Retry-After: the database stayed locked past the HTTP side's short busy timeout. */
 static enum MHD_Result reply_busy(hctx *h)
 {
     static const char s[] = "{\"code\":\"SERVICE_BUSY\",\"message\":\"the database is busy; try again shortly\"}";
-    struct MHD_Response *resp = MHD_create_response_from_buffer(sizeof s - 1, (void *)s, MHD_RESPMEM_PERSISTENT);
-    if (!resp) return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "Retry-After", "1");
-    return queue(h, 503, resp);
+    return reply_retry(h, 503, s, 1);
 }
 
 /* An sr_err from a store or validation as an answer. */
@@ -182,6 +212,16 @@ static enum MHD_Result reply_job_id(hctx *h, const char *id)
 }
 
 /* -------------------------------------------------------------- helpers */
+
+/* 1 when a and b are the same string; the time taken does not depend on
+ * where they differ (signatures, the metrics key). */
+static int secret_equal(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    unsigned char d = n != m;
+    for (size_t i = 0; i < n; i++) d |= (unsigned char)(a[i] ^ b[m ? i % m : 0]);
+    return d == 0;
+}
 
 static const char *query(hctx *h, const char *name)
 {
@@ -328,6 +368,12 @@ static const size_t n_routes;
 
 static enum MHD_Result h_metrics(hctx *h)
 {
+    const char *want = h->a->cfg->metrics_key;
+    if (want[0]) {
+        const char *v = MHD_lookup_connection_value(h->c, MHD_HEADER_KIND, "Authorization");
+        if (v && !strncasecmp(v, "Bearer ", 7)) v += 7;
+        if (!v || !secret_equal(v, want)) return reply_error(h, 401, NULL, NULL, NULL);
+    }
     sr_buf b;
     sr_buf_init(&b, 1 << 20);
     sr_job_stats js;
@@ -463,23 +509,24 @@ static enum MHD_Result h_elements(hctx *h)
         return reply_error(h, 400, "INVALID_REQUEST_BODY", "body", "the body must be an array of elements");
     if (preview_result(h, h->r->params[0], &res, &ret)) return ret;
     json_t *elements = json_object_get(json_object_get(res, "renderParams"), "elements");
+    json_t *by_id = json_object(), *patch, *el; /* the last element of each id, as before */
     size_t i;
-    json_t *patch;
     char field[64];
+    json_array_foreach(elements, i, el) if (json_is_string(json_object_get(el, "id")))
+        json_object_set(by_id, json_string_value(json_object_get(el, "id")), el);
     json_array_foreach(h->body, i, patch)
     {
         const char *id = json_string_value(json_object_get(patch, "id"));
-        json_t *target = NULL, *e;
-        size_t k;
-        json_array_foreach(elements, k, e) if (id && json_equal(json_object_get(e, "id"), json_object_get(patch, "id")))
-            target = e;
+        json_t *target = id ? json_object_get(by_id, id) : NULL;
         if (!target) {
+            json_decref(by_id);
             json_decref(res);
             snprintf(field, sizeof field, "[%zu].id", i);
             return reply_error(h, 400, "INVALID_REQUEST_BODY", field, "no element of the preview has this id");
         }
         json_object_update(target, patch);
     }
+    json_decref(by_id);
     char *txt = json_dumps(res, JSON_COMPACT);
     json_decref(res);
     sr_err e = {0};
@@ -801,69 +848,6 @@ static enum MHD_Result h_generateurl(hctx *h)
                                          "url", url, "key", u.key, "maxSize", (json_int_t)u.max_size));
 }
 
-/* The first call of a signed upload: checks the signature, expiry and
- * declared size and opens the temporary file (or records the refusal). */
-static void upload_begin(sr_api *a, struct MHD_Connection *c, req *r)
-{
-    const char *exp_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "expires");
-    const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "signature");
-    const char *len_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    char want[65];
-    long long exp = exp_s ? atoll(exp_s) : 0;
-    upload_sig(a, r->params[0], exp, want);
-    r->up_status = 403;
-    if (!sig || strcmp(sig, want) || a->ops->upload_get(a->st, r->params[0], &r->up, NULL)) {
-        snprintf(r->up_msg, sizeof r->up_msg, "the upload URL's signature is not valid");
-        return;
-    }
-    if (exp * 1000 < sr_now_ms() || r->up.expires_ms < sr_now_ms() || r->up.done_ms) {
-        snprintf(r->up_msg, sizeof r->up_msg, "the upload URL has expired or was used");
-        return;
-    }
-    if (len_s && atoll(len_s) > r->up.max_size) {
-        r->up_status = 413;
-        snprintf(r->up_msg, sizeof r->up_msg, "the file is larger than %lld bytes", (long long)r->up.max_size);
-        return;
-    }
-    char dir[PATH_MAX];
-    snprintf(r->up_path, sizeof r->up_path, "%s/%s", a->cfg->data, r->up.key);
-    snprintf(dir, sizeof dir, "%s", r->up_path);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = 0;
-    mkdir(dir, 0755);
-    snprintf(r->up_tmp, sizeof r->up_tmp, "%s.part", r->up_path);
-    if (!(r->up_f = fopen(r->up_tmp, "wb"))) {
-        r->up_status = 500;
-        snprintf(r->up_msg, sizeof r->up_msg, "the upload cannot be stored");
-        return;
-    }
-    r->up_status = 0;
-}
-
-static enum MHD_Result h_upload_put(hctx *h)
-{
-    req *r = h->r;
-    if (r->up_status == 403) return reply_error(h, 403, "FORBIDDEN", NULL, r->up_msg);
-    if (r->up_status) {
-        if (r->up_f) fclose(r->up_f), r->up_f = NULL, unlink(r->up_tmp);
-        return reply_error(h, r->up_status, r->up_status == 413 ? "PAYLOAD_TOO_LARGE" : "INTERNAL_ERROR", NULL,
-                           r->up_msg);
-    }
-    int ok = fclose(r->up_f) == 0;
-    r->up_f = NULL;
-    sr_err e = {0};
-    if (!ok || rename(r->up_tmp, r->up_path)) {
-        unlink(r->up_tmp);
-        return reply_error(h, 500, "IO_ERROR", NULL, "the upload cannot be stored");
-    }
-    if (h->a->ops->upload_done(h->a->st, r->up.id, r->up_size, &e)) {
-        unlink(r->up_path);
-        return reply_error(h, 403, "FORBIDDEN", NULL, "the upload URL was already used");
-    }
-    return reply_json(h, 200, json_pack("{s:b,s:{s:s,s:I}}", "success", 1, "data", "key", r->up.key, "size",
-                                        (json_int_t)r->up_size));
-}
-
 static const struct {
     const char *ext, *type;
 } content_types[] = {
@@ -983,6 +967,8 @@ static enum MHD_Result h_openapi(hctx *h)
 
 /* --------------------------------------------------------------- routes */
 
+static enum MHD_Result h_upload_put(hctx *h); /* below, with the upload machinery */
+
 static const route routes[] = {
     {"GET", "/healthz", h_healthz, AUTH_NONE, BODY_JSON},
     {"GET", "/metrics", h_metrics, AUTH_NONE, BODY_JSON},
@@ -1085,8 +1071,16 @@ static int find_route(const char *method, const char *url, char params[MAX_PARAM
     return other_method ? -2 : -1;
 }
 
+int sr_api_route_lookup(const char *method, const char *url)
+{
+    char params[MAX_PARAMS][MAX_PARAM_LEN];
+    return find_route(method, url, params);
+}
+
 /* ----------------------------------------------------------- auth, limits */
 
+/* The caller from the Authorization header into h->key: 0, or -1. An access
+ * token is checked against the store on every use, so it dies with its key. */
 static int authenticate(hctx *h)
 {
     const char *v = MHD_lookup_connection_value(h->c, MHD_HEADER_KIND, "Authorization");
@@ -1099,13 +1093,11 @@ static int authenticate(hctx *h)
         if (!last || (size_t)(last - v - 4) >= sizeof payload) return -1;
         snprintf(payload, sizeof payload, "%.*s", (int)(last - v - 4), v + 4);
         sr_hmac_hex(h->a->secret, payload, strlen(payload), sig);
-        if (strcmp(sig, last + 1)) return -1;
+        if (!secret_equal(sig, last + 1)) return -1;
         char acc[SR_ID_LEN], kid[SR_ID_LEN];
         long long exp = 0;
         if (sscanf(payload, "%39[^.].%39[^.].%lld", acc, kid, &exp) != 3 || exp * 1000 < sr_now_ms()) return -1;
-        memset(&h->key, 0, sizeof h->key);
-        snprintf(h->key.account_id, sizeof h->key.account_id, "%s", acc);
-        snprintf(h->key.id, sizeof h->key.id, "%s", kid);
+        if (h->a->ops->key_get(h->a->st, kid, &h->key, NULL) || strcmp(h->key.account_id, acc)) return -1;
         return 0;
     }
     if (strncmp(v, "pictai_", 7) || strlen(v) > 200) return -1;
@@ -1115,127 +1107,318 @@ static int authenticate(hctx *h)
     return rc == SR_EBUSY ? -2 : rc ? -1 : 0; /* -2: the database is locked (503, not 401) */
 }
 
-/* Token bucket per key: rate_limit per second, bursts of twice that.
- * Returns 0, or the seconds to wait. */
+/* Token bucket per key (ratelimit.c): rate_limit per second, bursts of
+ * twice that. Returns 0, or the seconds to wait. */
 static int rate_limited(sr_api *a, const char *key_id)
 {
-    if (a->cfg->rate_limit <= 0) return 0;
-    uint32_t hsh = 2166136261u;
-    for (const char *p = key_id; *p; p++) hsh = (hsh ^ (uint8_t)*p) * 16777619u;
-    bucket *b = &a->buckets[hsh % N_BUCKETS];
-    double now = sr_now(), rate = a->cfg->rate_limit, burst = 2.0 * rate;
-    int wait = 0;
-    pthread_mutex_lock(&b->mu);
-    if (strcmp(b->key_id, key_id)) {
-        snprintf(b->key_id, sizeof b->key_id, "%s", key_id);
-        b->tokens = burst;
-        b->last = now;
+    return a->rl ? sr_ratelimit_take(a->rl, key_id, sr_now()) : 0;
+}
+
+/* Reserves n bytes of the body budget: 1, or 0 when it is spent. */
+static int budget_take(sr_api *a, int64_t n)
+{
+    if (__atomic_add_fetch(&a->body_used, n, __ATOMIC_RELAXED) <= a->body_budget) return 1;
+    __atomic_sub_fetch(&a->body_used, n, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* ------------------------------------------------------------- uploads */
+
+/* The first call of a signed upload: checks the signature, expiry and
+ * declared size, claims the upload (an flock on its lock file: one PUT at a
+ * time; the claim dies with the process) and opens a unique temporary file
+ * next to it. A refusal is recorded in up_status and up_msg. */
+static void upload_begin(sr_api *a, struct MHD_Connection *c, req *r)
+{
+    const char *exp_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "expires");
+    const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "signature");
+    const char *len_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    char want[65];
+    long long exp = exp_s ? atoll(exp_s) : 0;
+    upload_sig(a, r->params[0], exp, want);
+    r->up_status = 403;
+    if (!sig || !secret_equal(sig, want) || a->ops->upload_get(a->st, r->params[0], &r->up, NULL)) {
+        snprintf(r->up_msg, sizeof r->up_msg, "the upload URL's signature is not valid");
+        return;
     }
-    b->tokens += (now - b->last) * rate;
-    if (b->tokens > burst) b->tokens = burst;
-    b->last = now;
-    if (b->tokens >= 1.0) b->tokens -= 1.0;
-    else wait = (int)((1.0 - b->tokens) / rate) + 1;
-    pthread_mutex_unlock(&b->mu);
-    return wait;
+    if (exp * 1000 < sr_now_ms() || r->up.expires_ms < sr_now_ms()) {
+        snprintf(r->up_msg, sizeof r->up_msg, "the upload URL has expired");
+        return;
+    }
+    r->up_status = 413;
+    if (len_s && atoll(len_s) > r->up.max_size) {
+        snprintf(r->up_msg, sizeof r->up_msg, "the file is larger than %lld bytes", (long long)r->up.max_size);
+        return;
+    }
+    r->up_status = 500;
+    snprintf(r->up_msg, sizeof r->up_msg, "the upload cannot be stored");
+    char dir[PATH_MAX], lock[PATH_MAX + 16];
+    snprintf(r->up_path, sizeof r->up_path, "%s/%s", a->cfg->data, r->up.key);
+    snprintf(dir, sizeof dir, "%s", r->up_path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) return;
+    *slash = 0;
+    mkdir(dir, 0755);
+    snprintf(lock, sizeof lock, "%s/.%s.lock", dir, slash + 1); /* never removed: see the lock-file race */
+    if ((r->up_lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) return;
+    r->up_status = 409;
+    if (flock(r->up_lock, LOCK_EX | LOCK_NB)) {
+        snprintf(r->up_msg, sizeof r->up_msg, "another upload to this URL is in progress");
+        return;
+    }
+    /* re-read under the claim: a PUT that finished before it took the lock has marked it done */
+    if (a->ops->upload_get(a->st, r->params[0], &r->up, NULL) || r->up.done_ms) {
+        snprintf(r->up_msg, sizeof r->up_msg, "a file was already uploaded to this URL");
+        return;
+    }
+    r->up_status = 500;
+    snprintf(r->up_tmp, sizeof r->up_tmp, "%s/.%s.tmp-XXXXXX", dir, slash + 1); /* hidden; swept as *.tmp-* */
+    int fd = mkostemp(r->up_tmp, O_CLOEXEC);
+    if (fd < 0 || !(r->up_f = fdopen(fd, "wb"))) {
+        if (fd >= 0) close(fd), unlink(r->up_tmp);
+        r->up_tmp[0] = 0;
+        return;
+    }
+    r->up_status = 0;
+}
+
+/* Closes the upload's temporary file (removed unless kept) and its claim. */
+static void upload_end(req *r, int keep)
+{
+    if (r->up_f) {
+        fclose(r->up_f);
+        r->up_f = NULL;
+        if (!keep) unlink(r->up_tmp);
+    }
+    if (r->up_lock >= 0) close(r->up_lock);
+    r->up_lock = -1;
+}
+
+static const char *status_code(int status)
+{
+    switch (status) {
+    case 403: return "FORBIDDEN";
+    case 409: return "CONFLICT";
+    case 413: return "PAYLOAD_TOO_LARGE";
+    default: return "INTERNAL_ERROR";
+    }
+}
+
+/* Syncs the file, then puts it in place atomically: 0 or -1. */
+static int upload_commit(req *r)
+{
+    int ok = fflush(r->up_f) == 0 && fsync(fileno(r->up_f)) == 0;
+    ok &= fclose(r->up_f) == 0;
+    r->up_f = NULL;
+    if (!ok || rename(r->up_tmp, r->up_path)) {
+        unlink(r->up_tmp);
+        return -1;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", r->up_path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) fsync(dfd), close(dfd);
+    return 0;
+}
+
+static enum MHD_Result h_upload_put(hctx *h)
+{
+    req *r = h->r;
+    if (r->up_status) {
+        upload_end(r, 0);
+        return reply_error(h, r->up_status, status_code(r->up_status), NULL, r->up_msg);
+    }
+    sr_err e = {0};
+    if (upload_commit(r)) {
+        upload_end(r, 0);
+        return reply_error(h, 500, "IO_ERROR", NULL, "the upload cannot be stored");
+    }
+    int rc = h->a->ops->upload_done(h->a->st, r->up.id, r->up_size, &e);
+    if (rc) unlink(r->up_path); /* the claim is still held: the file is this PUT's */
+    upload_end(r, 1);
+    if (rc) return reply_error(h, 409, "CONFLICT", NULL, "a file was already uploaded to this URL");
+    return reply_json(h, 200, json_pack("{s:b,s:{s:s,s:I}}", "success", 1, "data", "key", r->up.key, "size",
+                                        (json_int_t)r->up_size));
 }
 
 /* ---------------------------------------------------- libmicrohttpd glue */
 
-static enum MHD_Result dispatch(sr_api *a, struct MHD_Connection *c, const char *method, req *r)
+/* What can be decided from the request head alone, before any of the body
+ * is read (so an unauthenticated or oversized request costs no memory and
+ * gets no 100 Continue): 405/404, 401, 429, 413, 503 when the body budget is
+ * spent, and an upload's refusal. 1 with the response queued (*ret), or 0
+ * with the body's buffer prepared. */
+static int head_answer(hctx *h, enum MHD_Result *ret)
 {
-    hctx h = {.a = a, .c = c, .r = r, .method = method};
-    if (r->route == -2) return reply_error(&h, 405, "METHOD_NOT_ALLOWED", NULL, "method not allowed on this path");
-    if (r->route < 0) return reply_error(&h, 404, "NOT_FOUND", NULL, "no such endpoint");
-    const route *rt = &routes[r->route];
+    req *r = h->r;
+    sr_api *a = h->a;
+    const route *rt = r->route >= 0 ? &routes[r->route] : NULL;
+    int metrics_only = h->role == LISTEN_METRICS, elsewhere = !metrics_only && a->cfg->metrics_listen[0];
+    if (rt && ((metrics_only && rt->fn != h_metrics && rt->fn != h_healthz) || (elsewhere && rt->fn == h_metrics)))
+        rt = NULL, r->route = -1;
+    if (r->route == -2)
+        return *ret = reply_error(h, 405, "METHOD_NOT_ALLOWED", NULL, "method not allowed on this path"), 1;
+    if (!rt) return *ret = reply_error(h, 404, "NOT_FOUND", NULL, "no such endpoint"), 1;
     if (rt->auth == AUTH_KEY) {
-        int au = authenticate(&h);
-        if (au == -2) return reply_busy(&h);
-        if (au) return reply_error(&h, 401, NULL, NULL, NULL);
-        int wait = rate_limited(a, h.key.id);
+        int au = authenticate(h);
+        if (au == -2) return *ret = reply_busy(h), 1;
+        if (au) return *ret = reply_error(h, 401, NULL, NULL, NULL), 1;
+        int wait = rate_limited(a, h->key.id);
         if (wait) {
-            char ra[16];
-            snprintf(ra, sizeof ra, "%d", wait);
             static const char s[] = "{\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"too many requests: slow down\"}";
-            struct MHD_Response *resp =
-                MHD_create_response_from_buffer(sizeof s - 1, (void *)s, MHD_RESPMEM_PERSISTENT);
-            if (!resp) return MHD_NO;
-            MHD_add_response_header(resp, "Content-Type", "application/json");
-            MHD_add_response_header(resp, "Retry-After", ra);
-            return queue(&h, 429, resp);
+            return *ret = reply_retry(h, 429, s, wait), 1;
         }
+        r->key = h->key;
     }
+    if (rt->body == BODY_UPLOAD) {
+        upload_begin(a, h->c, r);
+        if (!r->up_status) return 0;
+        *ret = h_upload_put(h);
+        return 1;
+    }
+    const char *len_s = MHD_lookup_connection_value(h->c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(h->c, MHD_HEADER_KIND, "Transfer-Encoding");
+    int64_t limit = rt->auth == AUTH_KEY || a->cfg->max_body < OPEN_BODY_MAX ? a->cfg->max_body : OPEN_BODY_MAX;
+    int64_t need = len_s ? strtoll(len_s, NULL, 10) : te ? limit : 0;
+    if (need > limit)
+        return *ret = reply_error(h, 413, "PAYLOAD_TOO_LARGE", NULL, "the request body is larger than the limit"), 1;
+    if (need > 0 && !budget_take(a, need)) {
+        static const char s[] = "{\"code\":\"SERVER_BUSY\",\"message\":\"too many request bodies in flight: retry\"}";
+        return *ret = reply_retry(h, 503, s, 1), 1;
+    }
+    r->reserved = need;
+    sr_buf_init(&r->body, (size_t)limit);
+    return 0;
+}
+
+static enum MHD_Result dispatch(hctx *h)
+{
+    req *r = h->r;
+    const route *rt = &routes[r->route];
+    h->key = r->key;
     if (r->too_big)
-        return reply_error(&h, 413, "PAYLOAD_TOO_LARGE", NULL, "the request body is larger than the limit");
+        return reply_error(h, 413, "PAYLOAD_TOO_LARGE", NULL, "the request body is larger than the limit");
     if (rt->body == BODY_JSON && r->body.len) {
         json_error_t je;
-        h.body = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES, &je);
-        if (!h.body) {
+        h->body = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES, &je);
+        if (!h->body) {
             char msg[300];
             snprintf(msg, sizeof msg, "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line,
                      je.column);
-            return reply_error(&h, 400, "INVALID_REQUEST_BODY", "body", msg);
+            return reply_error(h, 400, "INVALID_REQUEST_BODY", "body", msg);
         }
     }
-    enum MHD_Result ret = rt->fn(&h);
-    json_decref(h.body);
+    enum MHD_Result ret = rt->fn(h);
+    json_decref(h->body);
     return ret;
+}
+
+/* Appends a piece of the body: to the upload's file, or to the JSON buffer. */
+static void take_data(req *r, const char *data, size_t size)
+{
+    if (routes[r->route].body == BODY_UPLOAD) {
+        if (r->up_status || !r->up_f) return;
+        if (r->up_size + (int64_t)size > r->up.max_size) {
+            r->up_status = 413;
+            snprintf(r->up_msg, sizeof r->up_msg, "the file is larger than %lld bytes", (long long)r->up.max_size);
+        } else if (fwrite(data, 1, size, r->up_f) != size) {
+            r->up_status = 500;
+            snprintf(r->up_msg, sizeof r->up_msg, "the upload cannot be stored");
+        }
+        r->up_size += (int64_t)size;
+    } else if (!r->too_big) {
+        sr_buf_append(&r->body, data, size);
+        if (r->body.failed) r->too_big = 1;
+    }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *data, size_t *size, void **con_cls)
 {
     (void)version;
-    sr_api *a = cls;
+    listener *l = cls;
     req *r = *con_cls;
+    hctx h = {.a = l->a, .role = l->role, .c = c, .r = r, .method = method};
     if (!r) {
         if (!(r = calloc(1, sizeof *r))) return MHD_NO;
-        sr_buf_init(&r->body, (size_t)a->cfg->max_body);
+        r->up_lock = -1;
+        *con_cls = h.r = r;
         r->route = find_route(method, url, r->params);
-        if (r->route >= 0 && routes[r->route].body == BODY_UPLOAD) upload_begin(a, c, r);
-        const char *len_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (len_s && (r->route < 0 || routes[r->route].body == BODY_JSON) && atoll(len_s) > a->cfg->max_body)
-            r->too_big = 1;
-        *con_cls = r;
-        return MHD_YES;
+        enum MHD_Result ret = MHD_YES;
+        if (head_answer(&h, &ret)) r->answered = 1;
+        return ret;
     }
-    if (*size) {
-        if (r->route >= 0 && routes[r->route].body == BODY_UPLOAD) {
-            if (!r->up_status && r->up_f) {
-                if (r->up_size + (int64_t)*size > r->up.max_size) {
-                    r->up_status = 413;
-                    snprintf(r->up_msg, sizeof r->up_msg, "the file is larger than %lld bytes",
-                             (long long)r->up.max_size);
-                } else if (fwrite(data, 1, *size, r->up_f) != *size) {
-                    r->up_status = 500;
-                    snprintf(r->up_msg, sizeof r->up_msg, "the upload cannot be stored");
-                }
-                r->up_size += (int64_t)*size;
-            }
-        } else if (!r->too_big) {
-            sr_buf_append(&r->body, data, *size);
-            if (r->body.failed) r->too_big = 1;
-        }
+    if (r->answered) {
         *size = 0;
         return MHD_YES;
     }
-    return dispatch(a, c, method, r);
+    if (*size) {
+        take_data(r, data, *size);
+        *size = 0;
+        return MHD_YES;
+    }
+    r->answered = 1;
+    return dispatch(&h);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)c;
     (void)toe;
+    listener *l = cls;
     req *r = *con_cls;
     if (!r) return;
-    if (r->up_f) {
-        fclose(r->up_f);
-        unlink(r->up_tmp);
-    }
+    upload_end(r, 0);
+    if (r->reserved) __atomic_sub_fetch(&l->a->body_used, r->reserved, __ATOMIC_RELAXED);
     sr_buf_free(&r->body);
     free(r);
     *con_cls = NULL;
+}
+
+/* A listening socket on host:port (non-blocking): the fd, or -1 with err. */
+static int listen_on(const char *host, int port, const char *opt, sr_err *err)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai = NULL;
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", port);
+    if (getaddrinfo(host, ps, &hints, &ai) || !ai) {
+        sr_err_set(err, SR_EINVALID_FIELD, opt, "cannot resolve the listen address %s", host);
+        return -1;
+    }
+    int one = 1, fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1024)) {
+        sr_err_set(err, SR_EIO, opt, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+        if (fd >= 0) close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    return fd;
+}
+
+/* Starts listener l on host:port with threads HTTP threads. */
+static int listener_start(sr_api *a, int role, const char *host, int port, unsigned threads, const char *opt,
+                          sr_err *err)
+{
+    listener *l = &a->ls[role];
+    l->a = a, l->role = role;
+    int fd = listen_on(host, port, opt, err);
+    if (fd < 0) return err->code;
+    l->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET |
+                                MHD_USE_ITC,
+                            0, NULL, NULL, on_request, l, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MAX_PER_IP,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, l, MHD_OPTION_END);
+    if (!l->d) {
+        close(fd);
+        return sr_err_set(err, SR_EIO, opt, "cannot start the HTTP server on %s:%d", host, port);
+    }
+    sr_gate_cfg g = {HEAD_TIMEOUT_MS, MAX_PENDING, MAX_PER_IP, HEAD_MAX};
+    return sr_gate_start(fd, l->d, &g, &l->gate, err);
 }
 
 int sr_api_create(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, const char *server_secret,
@@ -1247,37 +1430,28 @@ int sr_api_create(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, 
     a->cfg = cfg, a->ops = ops, a->st = st, a->workers_alive = workers_alive;
     snprintf(a->secret, sizeof a->secret, "%s", server_secret);
     pthread_mutex_init(&a->tts_mu, NULL);
-    a->buckets = calloc(N_BUCKETS, sizeof *a->buckets);
+    a->body_budget = 8 * cfg->max_body > BODY_BUDGET_MIN ? 8 * cfg->max_body : BODY_BUDGET_MIN;
+    if (cfg->rate_limit > 0) a->rl = sr_ratelimit_create(cfg->rate_limit, 2.0 * cfg->rate_limit, RL_MAX_KEYS);
     a->counts = calloc(n_routes + 1, sizeof *a->counts);
-    if (!a->buckets || !a->counts) {
+    if ((cfg->rate_limit > 0 && !a->rl) || !a->counts) {
         sr_api_destroy(a);
         return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
     }
-    for (int i = 0; i < N_BUCKETS; i++) pthread_mutex_init(&a->buckets[i].mu, NULL);
-
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai = NULL;
-    char port[16];
-    snprintf(port, sizeof port, "%d", cfg->listen_port);
-    if (getaddrinfo(cfg->listen_host, port, &hints, &ai) || !ai) {
-        sr_api_destroy(a);
-        return sr_err_set(err, SR_EINVALID_FIELD, "--listen", "cannot resolve the listen address %s",
-                          cfg->listen_host);
+    unsigned threads = (unsigned)(cfg->http_threads > 0 ? cfg->http_threads : 2);
+    int rc = listener_start(a, LISTEN_API, cfg->listen_host, cfg->listen_port, threads, "--listen", err);
+    if (!rc && cfg->metrics_listen[0]) {
+        char host[300];
+        snprintf(host, sizeof host, "%s", cfg->metrics_listen);
+        char *colon = strrchr(host, ':');
+        if (!colon || !colon[1] || atoi(colon + 1) <= 0 || atoi(colon + 1) > 65535)
+            rc = sr_err_set(err, SR_EINVALID_FIELD, "--metrics-listen", "--metrics-listen needs HOST:PORT, not %s",
+                            cfg->metrics_listen);
+        else
+            *colon = 0, rc = listener_start(a, LISTEN_METRICS, host, atoi(colon + 1), 1, "--metrics-listen", err);
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-    if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
-    a->d = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, a,
-                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->http_threads > 0 ? cfg->http_threads : 2),
-                            MHD_OPTION_CONNECTION_LIMIT, 4096u,
-                            MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-                            MHD_OPTION_END);
-    freeaddrinfo(ai);
-    if (!a->d) {
+    if (rc) {
         sr_api_destroy(a);
-        return sr_err_set(err, SR_EIO, "--listen", "cannot listen on %s:%d: %s", cfg->listen_host,
-                          cfg->listen_port, strerror(errno));
+        return rc;
     }
     *out = a;
     return 0;
@@ -1286,10 +1460,11 @@ int sr_api_create(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, 
 void sr_api_destroy(sr_api *a)
 {
     if (!a) return;
-    if (a->d) MHD_stop_daemon(a->d);
-    if (a->buckets)
-        for (int i = 0; i < N_BUCKETS; i++) pthread_mutex_destroy(&a->buckets[i].mu);
-    free(a->buckets);
+    for (int i = 0; i < N_LISTEN; i++) {
+        sr_gate_stop(a->ls[i].gate);
+        if (a->ls[i].d) MHD_stop_daemon(a->ls[i].d);
+    }
+    sr_ratelimit_destroy(a->rl);
     free(a->counts);
     pthread_mutex_destroy(&a->tts_mu);
     free(a);

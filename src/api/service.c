@@ -83,6 +83,8 @@ static const struct opt_def {
      "megapixels of one picture (default 50, at most 67)"},
     {"--max-job-mpx", "STORYREEL_MAX_JOB_MPX", O_INT, S(cfg.max_job_mpx),
      "megapixels of all the pictures a job decodes (default 1000)"},
+    {"--metrics-key", "STORYREEL_METRICS_KEY", O_STR, S(cfg.metrics_key), "/metrics needs Bearer KEY"},
+    {"--metrics-listen", "STORYREEL_METRICS_LISTEN", O_STR, S(cfg.metrics_listen), "serve /metrics on HOST:PORT only"},
     {"--worker-process", NULL, O_FLAG, S(worker_process), NULL},
     {"--name", NULL, O_STR, S(name), "keys create: the key's name"},
     {"--account", NULL, O_STR, S(account), "keys create: add the key to this account"},

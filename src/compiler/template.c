@@ -20,29 +20,33 @@ static int name_char(char c)
            c == '-';
 }
 
-/* Finds the next placeholder in s from *pos: 1 with [*b, *e) the whole
- * "{{ name }}" and name copied; 0 when none is left. */
-static int next_placeholder(const char *s, size_t *pos, size_t *b, size_t *e, char name[SR_TEMPLATE_NAME_MAX + 1])
+/* Finds the next placeholder in s[0..n) from *pos: 1 with [*b, *e) the whole
+ * "{{ name }}" and name copied; 0 when none is left. s[n] is readable (a NUL
+ * or a JSON text's closing quote: neither continues a name or a "}}").
+ * Linear in the string:
+ * each "{{" is followed only through spaces and name characters, which hold
+ * no '{', so no byte is looked at from two starts. */
+static int next_placeholder(const char *s, size_t n, size_t *pos, size_t *b, size_t *e,
+                            char name[SR_TEMPLATE_NAME_MAX + 1])
 {
-    const char *p = s + *pos;
-    while ((p = strstr(p, "{{"))) {
-        const char *q = p + 2, *end = strstr(q, "}}");
-        if (!end) return 0;
-        while (q < end && *q == ' ') q++;
+    for (const char *p = s + *pos; p + 1 < s + n; p++) {
+        if (p[0] != '{' || p[1] != '{') continue; /* no strstr: its length checks would make this quadratic */
+        const char *q = p + 2;
+        while (*q == ' ') q++;
         const char *ne = q;
-        while (ne < end && name_char(*ne)) ne++;
+        while (name_char(*ne)) ne++;
         const char *t = ne;
-        while (t < end && *t == ' ') t++;
-        size_t n = (size_t)(ne - q);
-        if (t == end && n >= 1 && n <= SR_TEMPLATE_NAME_MAX) {
-            memcpy(name, q, n);
-            name[n] = 0;
+        while (*t == ' ') t++;
+        size_t nl = (size_t)(ne - q);
+        if (t + 1 < s + n && t[0] == '}' && t[1] == '}' && nl >= 1 && nl <= SR_TEMPLATE_NAME_MAX) {
+            memcpy(name, q, nl);
+            name[nl] = 0;
             *b = (size_t)(p - s);
-            *e = (size_t)(end + 2 - s);
+            *e = (size_t)(t + 2 - s);
             *pos = *e;
             return 1;
         }
-        p += 2;
+        p++; /* with the loop's p++: past the "{{" */
     }
     return 0;
 }
@@ -91,7 +95,8 @@ static json_t *expand_string(tctx *c, const json_t *s, const char *path)
     const char *str = json_string_value(s);
     size_t pos = 0, b, e;
     char name[SR_TEMPLATE_NAME_MAX + 1];
-    if (!next_placeholder(str, &pos, &b, &e, name)) {
+    size_t slen = strlen(str); /* as ever: a string's placeholders end at a NUL in it */
+    if (!next_placeholder(str, slen, &pos, &b, &e, name)) {
         if (charge(c, json_string_length(s))) return NULL;
         return json_deep_copy(s);
     }
@@ -106,7 +111,7 @@ static json_t *expand_string(tctx *c, const json_t *s, const char *path)
     sr_buf_init(&out, c->max - (c->used < c->max ? c->used : c->max) + 1);
     size_t done = 0;
     pos = 0;
-    while (next_placeholder(str, &pos, &b, &e, name)) {
+    while (next_placeholder(str, slen, &pos, &b, &e, name)) {
         const json_t *v = lookup(c, name, path);
         if (!v) {
             sr_buf_free(&out);
@@ -187,35 +192,122 @@ int sr_template_expand(const json_t *tpl, const json_t *vars, size_t max_bytes, 
     return 0;
 }
 
-static void collect(const json_t *v, json_t *names, int depth)
+typedef struct names {
+    json_t *list, *seen; /* in order of first use; the same as a set */
+    size_t count, max;   /* placeholders met, bound */
+    sr_err *err;
+} names;
+
+/* Adds the placeholders of s[0..n) to ns: 0, or -1 past the bound
+ * (ns->err names path). */
+static int scan_string(names *ns, const char *s, size_t n, const char *path)
 {
-    if (depth > 64) return;
-    if (json_is_string(v)) {
-        size_t pos = 0, b, e;
-        char name[SR_TEMPLATE_NAME_MAX + 1];
-        while (next_placeholder(json_string_value(v), &pos, &b, &e, name)) {
-            int seen = 0;
-            size_t i;
-            json_t *x;
-            json_array_foreach(names, i, x) seen |= !strcmp(json_string_value(x), name);
-            if (!seen) json_array_append_new(names, json_string(name));
+    size_t pos = 0, b, e;
+    char name[SR_TEMPLATE_NAME_MAX + 1];
+    while (next_placeholder(s, n, &pos, &b, &e, name)) {
+        if (++ns->count > ns->max) {
+            sr_err_set(ns->err, SR_ELIMIT, *path ? path : "storyboard", "%s: a template has at most %zu placeholders",
+                       *path ? path : "storyboard", ns->max);
+            return -1;
         }
+        if (json_object_get(ns->seen, name)) continue;
+        json_object_set_new(ns->seen, name, json_true());
+        json_array_append_new(ns->list, json_string(name));
+    }
+    return 0;
+}
+
+/* Adds v's placeholders to ns: 0, or -1 past the bound (ns->err names path). */
+static int collect(const json_t *v, names *ns, const char *path, int depth)
+{
+    char sub[PATH_MAX_LEN];
+    if (depth > 64) return 0;
+    if (json_is_string(v)) {
+        const char *str = json_string_value(v);
+        return scan_string(ns, str, strlen(str), path);
     } else if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach((json_t *)v, k, x) collect(x, names, depth + 1);
+        json_object_foreach((json_t *)v, k, x)
+        {
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k);
+            if (collect(x, ns, sub, depth + 1)) return -1;
+        }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) collect(x, names, depth + 1);
+        json_array_foreach(v, i, x)
+        {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            if (collect(x, ns, sub, depth + 1)) return -1;
+        }
     }
+    return 0;
+}
+
+/* The placeholders of the string values of compact JSON text[0..len) as
+ * json_dumps writes it: keys skipped, strings nested deeper than 64 skipped
+ * (as collect does), a string's scan ending at an escaped NUL (as
+ * strlen ends it). Such text escapes no '{', '}', space or name character,
+ * so each string's raw bytes hold the same placeholders as its value. */
+static int collect_text(const char *text, size_t len, names *ns)
+{
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '{' || c == '[') depth++;
+        else if (c == '}' || c == ']') depth--;
+        if (c != '"') continue;
+        size_t b = ++i, cut = 0;
+        for (; i < len && text[i] != '"'; i++)
+            if (text[i] == '\\') {
+                if (!cut && i + 5 < len && !memcmp(text + i + 1, "u0000", 5)) cut = i;
+                i++;
+            }
+        int key = i + 1 < len && text[i + 1] == ':';
+        if (!key && depth <= 64 && scan_string(ns, text + b, (cut ? cut : i) - b, "")) return -1;
+    }
+    return 0;
+}
+
+/* 0 with *vars (when asked) the list of ns, or the error of rc. */
+static int names_done(names *ns, int rc, json_t **vars, sr_err *err)
+{
+    json_decref(ns->seen);
+    if (rc) {
+        json_decref(ns->list);
+        if (err) *err = *ns->err;
+        return ns->err->code;
+    }
+    if (vars) *vars = ns->list;
+    else json_decref(ns->list);
+    return 0;
+}
+
+int sr_template_check(const json_t *tpl, json_t **vars, sr_err *err)
+{
+    sr_err local = {0};
+    names ns = {json_array(), json_object(), 0, SR_TEMPLATE_MAX_PLACEHOLDERS, &local};
+    int rc = ns.list && ns.seen ? collect(tpl, &ns, "", 0) : sr_err_set(&local, SR_ENOMEM, NULL, "out of memory");
+    return names_done(&ns, rc, vars, err);
+}
+
+json_t *sr_template_variables_text(const char *text)
+{
+    sr_err local = {0};
+    json_t *vars = NULL;
+    names ns = {json_array(), json_object(), 0, SR_TEMPLATE_MAX_PLACEHOLDERS, &local};
+    int rc = ns.list && ns.seen ? collect_text(text, strlen(text), &ns)
+                                : sr_err_set(&local, SR_ENOMEM, NULL, "out of memory");
+    if (!names_done(&ns, rc, &vars, NULL)) return vars;
+    return rc == SR_ENOMEM ? NULL : json_array();
 }
 
 json_t *sr_template_variables(const json_t *tpl)
 {
-    json_t *names = json_array();
-    if (names) collect(tpl, names, 0);
-    return names;
+    json_t *vars = NULL;
+    if (!sr_template_check(tpl, &vars, NULL)) return vars;
+    return json_array(); /* past the bound (refused when it was stored) */
 }
 
 int sr_template_apply(const json_t *tpl, const json_t *req, size_t max_bytes, json_t **out, sr_err *err)

@@ -48,6 +48,8 @@ typedef struct sr_svc_cfg {
     int max_image_side;            /* px a side of a picture a job decodes (0: the engine's default) */
     int max_image_mpx, max_job_mpx; /* Mpx of one picture, of all a job decodes (0: defaults) */
     sr_health *health;             /* the server's health monitor (NULL in workers) */
+    char metrics_key[128];         /* --metrics-key: /metrics needs "Bearer KEY" ("" none) */
+    char metrics_listen[300];      /* --metrics-listen HOST:PORT: /metrics only there ("" none) */
 } sr_svc_cfg;
 
 /* Error codes that are the input's fault (fail at once, never retried). */

@@ -101,6 +101,9 @@ typedef struct sr_store_ops {
     /* The live (not revoked) key whose hash is key_hash, with its account's
      * webhook secret; SR_ENOT_FOUND otherwise. */
     int (*key_find)(sr_store *s, const char *key_hash, sr_key *out, sr_err *err);
+    /* The live key whose id is key_id (an access token's key, checked on
+     * every use so a token dies with its key); SR_ENOT_FOUND otherwise. */
+    int (*key_get)(sr_store *s, const char *key_id, sr_key *out, sr_err *err);
     /* All keys, oldest first: *out malloc'd (caller frees), returns the count. */
     int (*key_list)(sr_store *s, sr_key **out, sr_err *err);
     /* Revokes the key whose id or prefix is idp. */

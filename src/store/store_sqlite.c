@@ -92,6 +92,8 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(KEY_INS, "INSERT INTO api_keys(id,account_id,name,prefix,key_hash,created_ms) VALUES(?,?,?,?,?,?)")  \
     X(KEY_FIND, "SELECT " KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id" \
                 " WHERE k.key_hash=? AND k.revoked_ms=0")                                                    \
+    X(KEY_GET, "SELECT " KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id"  \
+               " WHERE k.id=? AND k.revoked_ms=0")                                                           \
     X(KEY_LIST, "SELECT " KEY_COLS ",'' FROM api_keys k ORDER BY k.created_ms, k.id")                       \
     X(KEY_REVOKE, "UPDATE api_keys SET revoked_ms=?1 WHERE (id=?2 OR prefix=?2) AND revoked_ms=0")          \
     X(PRJ_INS, "INSERT INTO projects(id,account_id,name,data,created_ms,updated_ms) VALUES(?,?,?,?,?,?)")  \
@@ -507,17 +509,28 @@ static void row_key(sqlite3_stmt *st, sr_key *k)
     ct(st, 6, k->webhook_secret, sizeof k->webhook_secret);
 }
 
-static int sq_key_find(sr_store *s, const char *hash, sr_key *out, sr_err *err)
+/* The live key the statement which (bound to v) finds. */
+static int one_key(sr_store *s, int which, const char *v, sr_key *out, sr_err *err)
 {
     CONN(s, err);
-    STMT(st, ST_KEY_FIND);
-    bt(st, 1, hash);
+    STMT(st, which);
+    bt(st, 1, v);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) row_key(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return 0;
     return rc == SQLITE_DONE ? sr_err_set(err, SR_ENOT_FOUND, "key", "no such key")
                              : db_fail(c->db, err, "reading");
+}
+
+static int sq_key_find(sr_store *s, const char *hash, sr_key *out, sr_err *err)
+{
+    return one_key(s, ST_KEY_FIND, hash, out, err);
+}
+
+static int sq_key_get(sr_store *s, const char *id, sr_key *out, sr_err *err)
+{
+    return one_key(s, ST_KEY_GET, id, out, err);
 }
 
 /* Steps st into a growing array of rows made by fill; returns the count. */
@@ -1162,6 +1175,7 @@ static const sr_store_ops sqlite_ops = {
     .account_create = sq_account_create,
     .key_create = sq_key_create,
     .key_find = sq_key_find,
+    .key_get = sq_key_get,
     .key_list = sq_key_list,
     .key_revoke = sq_key_revoke,
     .account_secret = sq_account_secret,

@@ -67,10 +67,13 @@ int sr_http(const char *method, const char *url, const char *auth, const char *e
                      extra ? extra : "");
     if (body) n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %ld\r\n", len);
     n += snprintf(head + n, sizeof head - (size_t)n, "\r\n");
-    if (send_all(fd, head, (size_t)n) || (body && len && send_all(fd, body, (size_t)len))) {
+    if (send_all(fd, head, (size_t)n)) {
         close(fd);
         return 0;
     }
+    /* the server may answer from the head alone (401, 413, ...) and stop
+     * reading: the answer is read even when the body cannot be sent */
+    if (body && len) send_all(fd, body, (size_t)len);
     size_t cap = 1 << 16, got = 0;
     char *buf = malloc(cap);
     for (;;) {
