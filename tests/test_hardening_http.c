@@ -82,18 +82,18 @@ static void test_template_placeholders_bounded_linear(void **state)
     assert_non_null(w);
     size_t n = 60000, cap = n * 12 + 200;
     char *body = malloc(cap);
-    size_t len = (size_t)snprintf(body, cap, "{\"name\":\"many\",\"scenes\":[{\"text\":\"");
+    size_t len = (size_t)snprintf(body, cap, "{\"name\":\"many\",\"scenes\":[{\"story\":\"");
     for (size_t i = 0; i < n; i++) len += (size_t)snprintf(body + len, cap - len, "{{v%zu}}", i);
     snprintf(body + len, cap - len, "\"}]}");
     sr_http_resp r;
     double t0 = now_s();
     assert_int_equal(sr_test_api(w, "POST", "/v1/templates", w->key_a, body, &r), 400);
     assert_true(now_s() - t0 < 3.0);
-    assert_string_equal(field0(&r), "scenes[0].text");
+    assert_string_equal(field0(&r), "scenes[0].story");
     assert_non_null(strstr(jstr(r.json, "message", NULL), "1000"));
     sr_http_resp_free(&r);
     /* 900 distinct names fit, listed once each */
-    len = (size_t)snprintf(body, cap, "{\"name\":\"ok\",\"scenes\":[{\"text\":\"");
+    len = (size_t)snprintf(body, cap, "{\"name\":\"ok\",\"scenes\":[{\"story\":\"");
     for (size_t i = 0; i < 900; i++) len += (size_t)snprintf(body + len, cap - len, "{{v%zu}}", i % 450);
     snprintf(body + len, cap - len, "\"}]}");
     assert_int_equal(sr_test_api(w, "POST", "/v1/templates", w->key_a, body, &r), 200);
@@ -106,7 +106,7 @@ static void test_template_placeholders_bounded_linear(void **state)
     sr_http_resp_free(&r);
     json_decref(vars);
     /* 300,000 "{{" with no "}}": no placeholder, and no quadratic search for one */
-    len = (size_t)snprintf(body, cap, "{\"name\":\"braces\",\"scenes\":[{\"text\":\"");
+    len = (size_t)snprintf(body, cap, "{\"name\":\"braces\",\"scenes\":[{\"story\":\"");
     for (size_t i = 0; i < 300000 && len + 8 < cap; i++) body[len++] = '{';
     snprintf(body + len, cap - len, "\"}]}");
     t0 = now_s();
