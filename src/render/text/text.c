@@ -23,6 +23,10 @@
  * Choices the API leaves open:
  *   - shadowWidth "N%" is an outline of N% of the frame's short side (1% is
  *     7.2 px at 720p) in shadowColor; shadowColor alone gives 0.4%; at most 5%.
+ *   - a subtitle style with neither shadowColor, shadowWidth nor a box gets a
+ *     black outline of TX_AUTO_OUTLINE_EM of its em (2.2 px for the default
+ *     24 pt at 1080p, at least 1 px), so that captions, keywords included,
+ *     read on any background; shadowWidth 0 turns it off.
  *   - backgroundColor draws one box per line (ASS BorderStyle 3) padded 0.25
  *     em, in a separate event under the text so that outline and box combine.
  *   - smallcapitalize: real small caps (lower-case letters as capitals at 80%).
@@ -369,6 +373,9 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
         if (!has_sc) memcpy(st->outline, (uint8_t[4]){0, 0, 0, 255}, 4);
     }
     st->outline_px = sw * tx->short_side;
+    /* legible by default: a subtitle with no shadow and no box gets a solid
+     * dark outline scaled with its font size (applied below, once em is known) */
+    int auto_outline = is_sub && !has_sc && !json_object_get(js, "shadowWidth") && !st->box[3];
     if (is_sub && (rc = get_color(js, "keywordColor", st->keyword, &present, pfx, err))) return rc;
     if ((v = json_object_get(js, "alignment")) && json_is_string(v)) {
         const char *a = json_string_value(v);
@@ -424,6 +431,10 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
     }
     st->em = size * 4.0 / 3.0 * tx->short_side / 720.0;
     st->ass_size = st->em * tx_fonts_ratio(tx->fonts, st->family);
+    if (auto_outline) {
+        memcpy(st->outline, (uint8_t[4]){0, 0, 0, 255}, 4);
+        st->outline_px = fmax(TX_AUTO_OUTLINE_MIN_PX, TX_AUTO_OUTLINE_EM * st->em);
+    }
     return 0;
 }
 

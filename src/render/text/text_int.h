@@ -20,6 +20,10 @@
 #define TX_MAX_STYLE_FAMILIES 32 /* families looked up in the font folder per render */
 #define TX_MAX_CUE_SHRINK 12     /* font-shrinking steps tried for a subtitle cue */
 
+/* The default subtitle outline (no shadow, no box): of the em, at least 1 px. */
+#define TX_AUTO_OUTLINE_EM 0.046
+#define TX_AUTO_OUTLINE_MIN_PX 1.0
+
 /* Letter case applied to user text. */
 enum { TX_CASE_NONE, TX_CASE_UPPER, TX_CASE_LOWER, TX_CASE_CAPITALIZE, TX_CASE_SMALLCAPS };
 

@@ -1,0 +1,257 @@
+/* libs: sr_text sr_common */
+/* test_captions.c - captions that read: the default outline on bright and
+ * busy backgrounds, the active word of word-by-word captions, right-to-left
+ * punctuation and colour emoji, checked on the pixels libass and the emoji
+ * layer draw into real frames. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "render/text/text_int.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    assert_true(vasprintf(&s, f, ap) >= 0);
+    va_end(ap);
+    return s;
+}
+
+static sr_text *make(const char *doc, int w, int h)
+{
+    json_error_t je;
+    json_t *rp = json_loads(doc, 0, &je);
+    if (!rp) fail_msg("bad test JSON: %s", je.text);
+    sr_text *tx = NULL;
+    sr_err e = {0};
+    int rc = sr_text_create(&tx, rp, w, h, NULL, &e);
+    if (rc) fail_msg("sr_text_create: %s (%s)", e.msg, e.field);
+    json_decref(rp);
+    return tx;
+}
+
+static sr_frame *solid(int w, int h, int r, int g, int b)
+{
+    sr_frame *f = sr_frame_alloc(w, h);
+    assert_non_null(f);
+    uint8_t y, u, v;
+    sr_rgb_to_yuv(r, g, b, &y, &u, &v);
+    sr_frame_fill(f, y, u, v);
+    return f;
+}
+
+/* A busy pattern: 24-px vertical bars of white, yellow, cyan, green,
+ * magenta, red, blue and black, crossed by 24-px horizontal bands where the
+ * bars are inverted. */
+static sr_frame *pattern(int w, int h)
+{
+    static const uint8_t bars[8][3] = {{255, 255, 255}, {255, 230, 0}, {0, 255, 255}, {0, 255, 0},
+                                       {255, 0, 255},   {255, 0, 0},   {0, 0, 255},   {0, 0, 0}};
+    sr_frame *f = sr_frame_alloc(w, h);
+    assert_non_null(f);
+    for (int y = 0; y < h; y += 2)
+        for (int x = 0; x < w; x += 2) {
+            const uint8_t *c = bars[(x / 24 + ((y / 24) % 2) * 3) % 8];
+            uint8_t Y, U, V;
+            sr_rgb_to_yuv(c[0], c[1], c[2], &Y, &U, &V);
+            for (int k = 0; k < 4; k++) f->data[0][(size_t)(y + k / 2) * f->linesize[0] + x + k % 2] = Y;
+            f->data[1][(size_t)(y / 2) * f->linesize[1] + x / 2] = U;
+            f->data[2][(size_t)(y / 2) * f->linesize[2] + x / 2] = V;
+        }
+    return f;
+}
+
+static double luma(const sr_frame *f, int x, int y)
+{
+    uint8_t c[3];
+    sr_frame_get_rgb(f, x, y, c);
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+/* Draws the subtitles of doc at time t over a copy of bg. */
+static sr_frame *draw_over(sr_text *tx, const sr_frame *bg, double t)
+{
+    sr_frame *f = sr_frame_alloc(bg->w, bg->h);
+    assert_non_null(f);
+    sr_frame_copy(f, bg);
+    assert_int_equal(sr_text_draw_subtitles(tx, f, t), 0);
+    return f;
+}
+
+/* ---- legible by default -------------------------------------------------- */
+
+/* Labels the 4-connected components of mask (w x h, 1 = set) into lab
+ * (1-based; 0 = none); returns the component count. */
+static int label(const uint8_t *mask, int w, int h, int *lab)
+{
+    int n = 0;
+    int *stack = malloc((size_t)w * h * sizeof *stack);
+    assert_non_null(stack);
+    memset(lab, 0, (size_t)w * h * sizeof *lab);
+    for (int i = 0; i < w * h; i++) {
+        if (!mask[i] || lab[i]) continue;
+        int sp = 0;
+        stack[sp++] = i;
+        lab[i] = ++n;
+        while (sp) {
+            int p = stack[--sp], x = p % w, y = p / w;
+            const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+            for (int k = 0; k < 4; k++) {
+                int xx = x + nb[k][0], yy = y + nb[k][1];
+                if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+                int q = yy * w + xx;
+                if (mask[q] && !lab[q]) {
+                    lab[q] = n;
+                    stack[sp++] = q;
+                }
+            }
+        }
+    }
+    free(stack);
+    return n;
+}
+
+/* The default subtitle style the compiler writes (no subtitleStyle): white
+ * DejaVu Sans 24 with gold keywords, no shadow, no box. */
+#define DEFAULT_STYLE                                                                                        \
+    "{\"fontFamily\":\"DejaVu Sans\",\"fontSize\":24,\"color\":\"#FFFFFF\",\"position\":\"bottom-center\"," \
+    "\"alignment\":\"center\",\"paragraphWidth\":\"80%\",\"keywordColor\":\"#FFD700\"}"
+
+/* With no shadow or box given, every glyph of a caption (the gold keyword
+ * too) is ringed by dark pixels (luma < 80) on white, on #FFE600 yellow and
+ * on a busy pattern. The glyphs are found on a mid-grey frame; around each,
+ * the dark pixels within 3 px must number at least 70% of the pixels that
+ * touch it (no outline: none). */
+static void test_default_outline_reads_everywhere(void **state)
+{
+    (void)state;
+    const int W = 1280, H = 720;
+    const char *doc =
+        "{\"elements\":[],\"subtitles\":[{\"id\":\"s\",\"sceneIndex\":0,\"startTime\":0,\"endTime\":2,"
+        "\"text\":\"Legible captions over every background\",\"words\":["
+        "{\"text\":\"Legible\",\"startTime\":0,\"endTime\":0.4,\"keyword\":false},"
+        "{\"text\":\"captions\",\"startTime\":0.4,\"endTime\":0.8,\"keyword\":false},"
+        "{\"text\":\"over\",\"startTime\":0.8,\"endTime\":1.0,\"keyword\":false},"
+        "{\"text\":\"every\",\"startTime\":1.0,\"endTime\":1.3,\"keyword\":false},"
+        "{\"text\":\"background\",\"startTime\":1.3,\"endTime\":2,\"keyword\":true}],"
+        "\"style\":" DEFAULT_STYLE "}]}";
+    sr_text *tx = make(doc, W, H);
+    sr_frame *grey = solid(W, H, 128, 128, 128);
+    sr_frame *g = draw_over(tx, grey, 1.0);
+    uint8_t *mask = calloc((size_t)W * H, 1);
+    int *lab = malloc((size_t)W * H * sizeof *lab);
+    assert_non_null(mask);
+    assert_non_null(lab);
+    long gold = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(g, x, y, c);
+            mask[y * W + x] = luma(g, x, y) > 170;
+            gold += c[0] > 200 && c[1] > 160 && c[1] < 235 && c[2] < 90;
+        }
+    assert_true(gold > 50); /* the keyword is drawn in gold */
+    int n = label(mask, W, H, lab);
+    assert_true(n >= 25); /* the glyphs (some letters touch) */
+    sr_frame *bgs[3] = {solid(W, H, 255, 255, 255), solid(W, H, 255, 230, 0), pattern(W, H)};
+    for (int b = 0; b < 3; b++) {
+        sr_frame *f = draw_over(tx, bgs[b], 1.0);
+        long *ring = calloc((size_t)n + 1, sizeof *ring), *dark = calloc((size_t)n + 1, sizeof *dark);
+        long *size = calloc((size_t)n + 1, sizeof *size);
+        assert_non_null(ring);
+        assert_non_null(dark);
+        assert_non_null(size);
+        for (int y = 3; y < H - 3; y++)
+            for (int x = 3; x < W - 3; x++) {
+                if (lab[y * W + x]) {
+                    size[lab[y * W + x]]++;
+                    continue;
+                }
+                /* the glyphs within 3 px: a dark pixel counts for each; ring: within 1 px */
+                int ls[8], md[8], nl = 0, isdark = luma(f, x, y) < 80;
+                for (int dy = -3; dy <= 3; dy++)
+                    for (int dx = -3; dx <= 3; dx++) {
+                        int l = lab[(y + dy) * W + x + dx], q = 0, d = abs(dx) > abs(dy) ? abs(dx) : abs(dy);
+                        if (!l) continue;
+                        while (q < nl && ls[q] != l) q++;
+                        if (q == nl && nl < 8) {
+                            ls[nl] = l;
+                            md[nl++] = d;
+                        } else if (q < nl && d < md[q]) {
+                            md[q] = d;
+                        }
+                    }
+                for (int q = 0; q < nl; q++) {
+                    ring[ls[q]] += md[q] <= 1;
+                    dark[ls[q]] += isdark;
+                }
+            }
+        int checked = 0;
+        for (int k = 1; k <= n; k++) {
+            if (size[k] < 8 || ring[k] < 8) continue; /* specks of anti-aliasing */
+            checked++;
+            if (dark[k] * 10 < ring[k] * 7)
+                fail_msg("background %d, glyph %d: %ld of %ld ring pixels dark", b, k, dark[k], ring[k]);
+        }
+        assert_true(checked >= 25);
+        free(ring);
+        free(dark);
+        free(size);
+        sr_frame_free(f);
+        sr_frame_free(bgs[b]);
+    }
+    free(mask);
+    free(lab);
+    sr_frame_free(g);
+    sr_frame_free(grey);
+    sr_text_destroy(tx);
+}
+
+/* The outline scales with the font: twice the size, about twice as wide a
+ * ring; shadowWidth 0 turns it off. */
+static void test_default_outline_scales_and_can_be_off(void **state)
+{
+    (void)state;
+    const int W = 1280, H = 720;
+    long dark[3];
+    const char *styles[3] = {"{\"fontSize\":24}", "{\"fontSize\":48}", "{\"fontSize\":24,\"shadowWidth\":0}"};
+    for (int k = 0; k < 3; k++) {
+        char *doc = fmt("{\"elements\":[],\"subtitles\":[{\"id\":\"s\",\"startTime\":0,\"endTime\":2,"
+                        "\"text\":\"Iiii\",\"style\":%s}]}",
+                        styles[k]);
+        sr_text *tx = make(doc, W, H);
+        free(doc);
+        sr_frame *bg = solid(W, H, 255, 255, 255);
+        sr_frame *f = draw_over(tx, bg, 1.0);
+        dark[k] = 0;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) dark[k] += luma(f, x, y) < 80;
+        sr_frame_free(f);
+        sr_frame_free(bg);
+        sr_text_destroy(tx);
+    }
+    assert_true(dark[0] > 100);
+    /* ring area grows with perimeter x width: about 4x for twice the size */
+    assert_true(dark[1] > 3 * dark[0]);
+    assert_int_equal(dark[2], 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_outline_reads_everywhere),
+        cmocka_unit_test(test_default_outline_scales_and_can_be_off),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
