@@ -48,6 +48,10 @@
 #define DEFAULT_MIN_DUR 5.0 /* scenes without narration */
 #define MIN_SCENE_S 1.0
 #define DEFAULT_FONT "DejaVu Sans"
+#define SUB_MAX_CHARS 42    /* characters a subtitle line (timed-text conventions) */
+#define SUB_GAP_FRAMES 2.0  /* frames between consecutive cues */
+#define SUB_MIN_S (5.0 / 6) /* the shortest cue, unless the next one starts sooner */
+#define SUB_LINGER_S 0.5    /* a cue stays after its last word, up to the next */
 
 static const char *const transitions[] = {"none",  "wipeup",      "wipedown",   "wipeleft", "wiperight", "smoothleft",
                                           "smoothright", "radial", "circlecrop", "hblur",    "fade",      NULL};
@@ -83,7 +87,7 @@ static const char *const el_types[] = {"text", "image", "video", "shape", NULL};
 enum { EL_TEXT, EL_IMAGE, EL_VIDEO, EL_SHAPE };
 
 /* fontStyle fields: one table drives validation and copying */
-enum { FS_STR, FS_NUM, FS_COLOR, FS_BOOL, FS_PCT, FS_GRID, FS_ENUM, FS_DECO, FS_PATH, FS_ANIM };
+enum { FS_STR, FS_NUM, FS_INT, FS_COLOR, FS_BOOL, FS_PCT, FS_GRID, FS_ENUM, FS_DECO, FS_PATH, FS_ANIM };
 static const char *const align_names[] = {"left", "center", "right", NULL};
 static const char *const case_names[] = {"uppercase", "lowercase", "capitalize", "smallcapitalize", NULL};
 static const char *const deco_names[] = {"bold", "underline", "italics", "linethrough", "italic", NULL};
@@ -111,6 +115,11 @@ static const struct {
     {"bulletSize", FS_PCT, 0.2, 3, NULL},
     {"bulletFillColor", FS_COLOR, 0, 0, NULL},
     {"animations", FS_ANIM, 0, 0, NULL}, /* checked by the text module (text_anim.c) */
+    /* word-by-word captions: cues of at most wordsPerCue words, the word being
+     * spoken in activeWordColor at activeWordScale (subs.c, text_anim.c) */
+    {"wordsPerCue", FS_INT, 1, 10, NULL},
+    {"activeWordColor", FS_COLOR, 0, 0, NULL},
+    {"activeWordScale", FS_NUM, 1, 2, NULL},
 };
 
 /* --- state ---------------------------------------------------------------- */
@@ -345,6 +354,10 @@ static int parse_style(cctx *c, const json_t *st, const char *pfx, json_t *dst)
         case FS_NUM:
             rc = sr_fnum(st, key, pfx, style_fields[i].lo, style_fields[i].hi, 0, &d, c->err);
             if (!rc) nv = json_real(d);
+            break;
+        case FS_INT:
+            rc = sr_fint(st, key, pfx, (int)style_fields[i].lo, (int)style_fields[i].hi, 0, &k, c->err);
+            if (!rc) nv = json_integer(k);
             break;
         case FS_COLOR:
             rc = sr_fcolor(st, key, pfx, &s, c->err);
@@ -1002,34 +1015,57 @@ static int add(cctx *c, json_t *arr, json_t *o)
     return 0;
 }
 
+/* The text of cue words [a, b): the words with single spaces (none where the
+ * narration has none) and a line break before each word brk[] marks. */
+static void cue_text(const char *text, const sr_dword *w, int a, int b, const unsigned char *brk, sr_buf *tb)
+{
+    for (int j = a; j < b; j++) {
+        if (j > a && brk[j - a]) sr_buf_append(tb, "\n", 1);
+        else if (j > a && w[j].off > w[j - 1].off + w[j - 1].len) sr_buf_append(tb, " ", 1);
+        sr_buf_append(tb, text + w[j].off, (size_t)w[j].len);
+    }
+}
+
+/* Scene i's subtitle cues, following the timed-text conventions (Netflix
+ * Timed Text Style Guide, BBC guidelines): at most SUB_MAX_CHARS characters a
+ * line and maxLines lines, broken at phrase boundaries (subs.c; the burned-in
+ * caption breaks where the SRT does); at least SUB_GAP_FRAMES frames between
+ * consecutive cues; a cue lingers SUB_LINGER_S after its last word and lasts
+ * at least SUB_MIN_S unless the next cue starts sooner. */
 static int emit_subtitles(cctx *c, int i, json_t *subs, double total)
 {
     scene *t = &c->sc[i];
     sr_dword *w = NULL;
     int nw = 0, *first = NULL, rc = 0;
+    unsigned char *brk = NULL;
     if (!t->text) return 0;
     if (t->narrated) rc = sr_subs_words(t->text, t->sp.words, t->sp.nwords, t->sp.duration, &w, &nw);
     else rc = sr_subs_words(t->text, NULL, 0, t->est, &w, &nw);
     if (rc) return nomem(c);
     if (t->src->highlight) sr_subs_keywords(t->text, w, nw);
-    double fs = json_number_value(json_object_get(t->src->sub_style, "fontSize"));
+    const json_t *style = t->src->sub_style;
+    double fs = json_number_value(json_object_get(style, "fontSize"));
     double pw = 0.8;
-    sr_parse_percent(json_object_get(t->src->sub_style, "paragraphWidth"), &pw);
+    sr_parse_percent(json_object_get(style, "paragraphWidth"), &pw);
     double em = fs * 4.0 / 3.0 * (c->w < c->h ? c->w : c->h) / 720.0;
-    double line_em = em > 0 ? pw * c->w / em : 1e9;
-    int nc = sr_subs_cues(t->text, w, nw, line_em, t->src->max_lines, &first);
-    if (nc < 0) {
+    sr_cue_fit fit = {em > 0 ? pw * c->w / em : 1e9, SUB_MAX_CHARS, t->src->max_lines,
+                      (int)json_integer_value(json_object_get(style, "wordsPerCue"))};
+    int nc = sr_subs_cues(t->text, w, nw, &fit, &first);
+    brk = malloc(nw ? (size_t)nw : 1);
+    if (nc < 0 || !brk) {
+        free(first);
+        free(brk);
         free(w);
         return nomem(c);
     }
     double t0 = t->start + t->lead, scene_end = fmin(t->start + t->dur, total);
-    double next_scene_cue = scene_end;
+    double gap = SUB_GAP_FRAMES / c->fps;
     for (int k = 0; k < nc; k++) {
         int a = first[k], b = k + 1 < nc ? first[k + 1] : nw; /* words [a, b) */
         double cs = t0 + w[a].start, ce = t0 + w[b - 1].end;
-        double next = k + 1 < nc ? t0 + w[b].start : next_scene_cue;
-        double limit = fmin(next, scene_end);
-        if (fmin(ce + 0.5, limit) > ce) ce = fmin(ce + 0.5, limit); /* linger up to 0.5 s */
+        /* the next cue (the next scene's starts at this one's end or later) */
+        double limit = (k + 1 < nc ? fmin(t0 + w[b].start, scene_end) : scene_end) - gap;
+        ce = fmax(ce + SUB_LINGER_S, cs + SUB_MIN_S);
         if (ce > limit) ce = limit;
         if (ce < cs + 0.05) ce = cs + 0.05; /* never empty */
         json_t *words = json_array();
@@ -1039,33 +1075,27 @@ static int emit_subtitles(cctx *c, int i, json_t *subs, double total)
         }
         for (int j = a; j < b; j++) {
             json_t *wj = json_pack("{s:s%,s:f,s:f,s:b}", "text", t->text + w[j].off, (size_t)w[j].len, "startTime",
-                                   r3(t0 + w[j].start), "endTime", r3(t0 + w[j].end), "keyword", w[j].keyword);
+                                   r3(fmin(t0 + w[j].start, ce)), "endTime", r3(fmin(t0 + w[j].end, ce)), "keyword",
+                                   w[j].keyword); /* inside the cue: it may end 2 frames before the next */
             if ((rc = add(c, words, wj))) break;
         }
-        /* the cue's text: the narration between its words, spaces folded */
+        if (!rc && sr_subs_breaks(t->text, w + a, b - a, &fit, brk) < 0) rc = nomem(c);
         sr_buf tb;
         sr_buf_init(&tb, 64 * 1024);
-        int sp = 0;
-        for (int q = w[a].off; q < w[b - 1].off + w[b - 1].len; q++) {
-            char ch = t->text[q];
-            if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
-                sp = 1;
-                continue;
-            }
-            if (sp) sr_buf_append(&tb, " ", 1);
-            sp = 0;
-            sr_buf_append(&tb, &ch, 1);
-        }
+        if (!rc) cue_text(t->text, w, a, b, brk, &tb);
         char id[48];
         snprintf(id, sizeof id, "sub-%d-%d", i, k);
-        json_t *cue = json_pack("{s:s,s:i,s:f,s:f,s:s,s:o,s:i,s:O,s:b}", "id", id, "sceneIndex", i, "startTime",
-                                r3(cs), "endTime", r3(ce), "text", tb.p ? tb.p : "", "words", words, "maxLines",
-                                t->src->max_lines, "style", t->src->sub_style, "hidden", t->src->hide_subs);
+        json_t *cue = rc ? NULL
+                         : json_pack("{s:s,s:i,s:f,s:f,s:s,s:o,s:i,s:O,s:b}", "id", id, "sceneIndex", i, "startTime",
+                                     r3(cs), "endTime", r3(ce), "text", tb.p ? tb.p : "", "words", words, "maxLines",
+                                     t->src->max_lines, "style", style, "hidden", t->src->hide_subs);
+        if (rc) json_decref(words);
         int failed = tb.failed;
         sr_buf_free(&tb);
         if (!rc && failed) rc = nomem(c);
         if (rc || (rc = add(c, subs, cue))) break;
     }
+    free(brk);
     free(first);
     free(w);
     return rc;
