@@ -1,4 +1,4 @@
-/* libs: sr_compiler sr_tts sr_render sr_common */
+/* libs: sr_compiler sr_tts sr_render sr_text sr_common */
 /* test_timed_text.c - captions through the real pipeline (storyboard ->
  * compiler with espeak-ng speech -> timeline -> SRT): the timed-text
  * conventions of the subtitle files, case mapping by the storyboard's
@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "compiler/compiler.h"
 #include "render/engine.h"
+#include "render/text/text.h"
 #include "support/fixtures.h"
 
 static char *g_dir, g_cache[1024];
@@ -207,11 +208,108 @@ static void test_line_breaks_at_phrase_boundaries(void **state)
     json_decref(rp);
 }
 
+
+/* ---- case mapping by the language's rules ----------------------------------- */
+
+/* Draws rp's first cue (text replaced by text when not NULL, its style's case
+ * removed then, its words dropped) at its middle, 640x360. */
+static sr_frame *draw_cue(const json_t *rp0, const char *text)
+{
+    json_t *rp = json_deep_copy(rp0);
+    json_t *cue = json_array_get(json_object_get(rp, "subtitles"), 0);
+    assert_non_null(cue);
+    json_object_del(cue, "words");
+    if (text) {
+        json_object_set_new(cue, "text", json_string(text));
+        json_t *st = json_deep_copy(json_object_get(cue, "style"));
+        json_object_del(st, "case");
+        json_object_set_new(cue, "style", st);
+    }
+    double t = (sr_test_num(cue, "startTime") + sr_test_num(cue, "endTime")) / 2;
+    sr_text *tx = NULL;
+    sr_err err = {0};
+    if (sr_text_create(&tx, rp, 640, 360, NULL, &err)) fail_msg("text: %s", err.msg);
+    sr_frame *f = sr_frame_alloc(640, 360);
+    assert_non_null(f);
+    sr_frame_fill(f, 16, 128, 128);
+    assert_int_equal(sr_text_draw_subtitles(tx, f, t), 0);
+    sr_text_destroy(tx);
+    json_decref(rp);
+    return f;
+}
+
+/* Luma pixels that differ between two frames. */
+static long differ(const sr_frame *a, const sr_frame *b)
+{
+    long n = 0;
+    for (int y = 0; y < a->h; y++)
+        for (int x = 0; x < a->w; x++)
+            n += a->data[0][(size_t)y * a->linesize[0] + x] != b->data[0][(size_t)y * b->linesize[0] + x];
+    return n;
+}
+
+/* A storyboard in language lang whose subtitles are in case mode. */
+static json_t *case_story(const char *lang, const char *mode, const char *story)
+{
+    char *sb = NULL;
+    assert_true(asprintf(&sb,
+                         "{%s%s%s\"voiceOver\":{\"enabled\":false},\"videoWidth\":640,\"videoHeight\":360,"
+                         "\"subtitleStyle\":{\"case\":\"%s\"},\"scenes\":[{\"story\":\"%s\"}]}",
+                         lang ? "\"language\":\"" : "", lang ? lang : "", lang ? "\"," : "", mode, story) > 0);
+    json_t *rp = compile(sb);
+    free(sb);
+    return rp;
+}
+
+/* case: uppercase/lowercase by the storyboard's language, through the
+ * compiler's timeline and the renderer: the burned-in caption is pixel for
+ * pixel the expected text (German ß -> SS, Turkish dotted İ, Greek capitals
+ * without accents, Greek final sigma), and Turkish rules differ from the
+ * root's. */
+static void test_case_follows_language(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *lang, *mode, *story, *want;
+    } k[] = {
+        {"de", "uppercase", "Die Stra\xc3\x9f" "e ist gro\xc3\x9f.", "DIE STRASSE IST GROSS."},
+        {"tr", "uppercase", "I\xc5\x9f\xc4\xb1k ile istanbul.", "I\xc5\x9eIK \xc4\xb0LE \xc4\xb0STANBUL."},
+        {"el", "uppercase", "\xce\x97 \xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1 \xce\xb5\xce\xaf\xce\xbd\xce\xb1\xce\xb9 \xcf\x8c\xce\xbc\xce\xbf\xcf\x81\xcf\x86\xce\xb7.",
+         "\xce\x97 \xce\x91\xce\x98\xce\x97\xce\x9d\xce\x91 \xce\x95\xce\x99\xce\x9d\xce\x91\xce\x99 \xce\x9f\xce\x9c\xce\x9f\xce\xa1\xce\xa6\xce\x97."},
+        {"el", "lowercase", "\xce\x9f\xce\x94\xce\x9f\xce\xa3 \xce\xa0\xce\x9f\xce\x9b\xce\x99\xce\xa3.",
+         "\xce\xbf\xce\xb4\xce\xbf\xcf\x82 \xcf\x80\xce\xbf\xce\xbb\xce\xb9\xcf\x82."},
+        {"tr", "capitalize", "istanbul ve izmir", "\xc4\xb0stanbul Ve \xc4\xb0zmir"},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        json_t *rp = case_story(k[i].lang, k[i].mode, k[i].story);
+        assert_string_equal(sr_test_str(rp, "language"), k[i].lang);
+        sr_frame *got = draw_cue(rp, NULL), *want = draw_cue(rp, k[i].want), *orig = draw_cue(rp, k[i].story);
+        long d = differ(got, want);
+        if (d) fail_msg("%s %s: %ld pixels differ from \"%s\"", k[i].lang, k[i].mode, d, k[i].want);
+        assert_true(differ(got, orig) > 100); /* the case did change */
+        sr_frame_free(got);
+        sr_frame_free(want);
+        sr_frame_free(orig);
+        json_decref(rp);
+    }
+    /* the same Turkish text without the language: root rules, a dotless I */
+    json_t *tr = case_story("tr", "uppercase", "ile istanbul"), *root = case_story(NULL, "uppercase", "ile istanbul");
+    sr_frame *a = draw_cue(tr, NULL), *b = draw_cue(root, NULL), *c = draw_cue(root, "ILE ISTANBUL");
+    assert_true(differ(a, b) > 20);
+    assert_int_equal(differ(b, c), 0);
+    sr_frame_free(a);
+    sr_frame_free(b);
+    sr_frame_free(c);
+    json_decref(tr);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_srt_follows_timed_text_rules),
         cmocka_unit_test(test_line_breaks_at_phrase_boundaries),
+        cmocka_unit_test(test_case_follows_language),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -813,6 +813,10 @@ static int parse_top(cctx *c, const json_t *sb)
     if ((rc = sr_fstr(sb, "videoName", "", 200, &c->name, c->err))) return rc;
     if (!c->name) c->name = "video";
     if ((rc = sr_fstr(sb, "language", "", 16, &c->language, c->err))) return rc;
+    for (const char *p = c->language; p && *p; p++) /* a language tag: the text's case rules (ICU) */
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+              *p == '_'))
+            return sr_err_set(c->err, SR_EINVALID_FIELD, "language", "language must be a language tag like \"de\"");
 
     /* size */
     int hw = sr_fhas(sb, "videoWidth"), hh = sr_fhas(sb, "videoHeight");
@@ -1176,6 +1180,7 @@ static int emit(cctx *c, double total, json_t **out)
         goto done;
     }
     json_object_set_new(rp, "version", json_integer(1));
+    if (c->language && *c->language) json_object_set_new(rp, "language", json_string(c->language));
     json_object_set_new(rp, "output",
                         json_pack("{s:s,s:i,s:i,s:f,s:f,s:s,s:s,s:i,s:s,s:i,s:s}", "name", c->name, "width", c->w,
                                   "height", c->h, "fps", c->fps, "duration", total, "videoCodec", "h264", "audioCodec",

@@ -40,7 +40,6 @@
  *   - animations[] and karaoke: text_anim.c splits a block into phase events.
  *   - showBullet: a bullet before each line as written. */
 #include <ass/ass.h>
-#include <locale.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -77,7 +76,8 @@ struct sr_text {
     tx_layer subs;
     ASS_Track *probe; /* scratch track for measuring subtitle cues */
     tx_fonts *fonts;
-    locale_t loc; /* UTF-8 LC_CTYPE for letter case, or 0 */
+    char lang[TX_MAX_LANG + 1]; /* the timeline's language (ICU locale of the case rules), or "" */
+    tx_emoji *emoji;             /* colour emoji table (text_emoji.c), or NULL */
     int missing_glyphs, fallbacks;
     pthread_mutex_t lock; /* one libass renderer: draws from several threads take turns */
 };
@@ -200,7 +200,8 @@ static void block_src(const sr_text *tx, const tx_style *st, const tx_place *pl,
     bs->text = bk->text;
     bs->words = bk->words;
     bs->t0 = bk->t0;
-    bs->loc = tx->loc;
+    bs->lang = tx->lang;
+    bs->emoji = tx->emoji;
 }
 
 static char *build_event_text(sr_text *tx, const tx_style *st, const tx_place *pl,
@@ -714,7 +715,7 @@ void sr_text_destroy(sr_text *tx)
     if (tx->rnd) ass_renderer_done(tx->rnd);
     if (tx->lib) ass_library_done(tx->lib);
     tx_fonts_destroy(tx->fonts);
-    if (tx->loc) freelocale(tx->loc);
+    tx_emoji_destroy(tx->emoji);
     pthread_mutex_destroy(&tx->lock);
     free(tx);
 }
@@ -787,6 +788,26 @@ static void add_style_fonts(sr_text *tx, const json_t *style, char done[][TX_MAX
     tx_fonts_folder_files(tx->fonts, fam, ass_font_file, tx);
 }
 
+/* The timeline's "language" (BCP 47, "de", "tr-TR", "pt_BR"): the rules of
+ * letter case. Absent: the root rules. */
+static int read_language(sr_text *tx, const json_t *rp, sr_err *err)
+{
+    const json_t *v = json_object_get(rp, "language");
+    if (!v || json_is_null(v)) return 0;
+    const char *s = json_string_value(v);
+    size_t n = s ? strlen(s) : 0;
+    int ok = s && n <= TX_MAX_LANG;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+             s[i] == '-' || s[i] == '_';
+    if (!ok)
+        return sr_err_set(err, SR_EINVALID_FIELD, "language",
+                          "language must be a language tag like \"de\" or \"tr-TR\" (at most %d characters).",
+                          TX_MAX_LANG);
+    memcpy(tx->lang, s, n + 1);
+    return 0;
+}
+
 int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fonts_dir,
                    sr_err *err)
 {
@@ -801,7 +822,8 @@ int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fo
     tx->w = w;
     tx->h = h;
     tx->short_side = w < h ? w : h;
-    tx->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if ((rc = read_language(tx, rp, err))) goto fail;
+    tx->emoji = tx_emoji_create(); /* NULL when no colour emoji font is installed */
     tx->fonts = tx_fonts_create(fonts_dir);
     tx->lib = ass_library_init();
     if (!tx->fonts || !tx->lib) {
@@ -874,11 +896,12 @@ fail:
 
 /* ---- drawing ----------------------------------------------------------- */
 
-static void blend_images(sr_frame *f, const ASS_Image *im)
+static void blend_images(const sr_text *tx, sr_frame *f, const ASS_Image *im)
 {
     for (; im; im = im->next) {
         if (im->w <= 0 || im->h <= 0) continue;
         uint32_t c = im->color;
+        if (tx_emoji_draw(tx->emoji, f, im->dst_x, im->dst_y, im->bitmap, im->stride, im->w, im->h, c)) continue;
         int a = 255 - (int)(c & 0xFF);
         if (a <= 0) continue;
         uint8_t y, u, v;
@@ -902,7 +925,7 @@ static int draw_layer(sr_text *tx, tx_layer *L, sr_frame *f, double t)
     pthread_mutex_lock(&tx->lock);
     ass_set_line_spacing(tx->rnd, 0.2 * em);
     int chg;
-    blend_images(f, ass_render_frame(tx->rnd, L->track, now, &chg));
+    blend_images(tx, f, ass_render_frame(tx->rnd, L->track, now, &chg));
     pthread_mutex_unlock(&tx->lock);
     return 0;
 }

@@ -315,7 +315,7 @@ static char *event_text(const tx_block_src *bs, const phase *ph, int box_pass, c
     int units = ph && ph->an && !box_pass && is_unit_anim(ph->an) && ph->an->ws != TXA_WS_PARAGRAPH;
     int colour = !box_pass;
     int karaoke = colour && st->anim.karaoke;
-    tx_case_state cs = {bs->loc, 0, 0};
+    tx_case_state cs = {bs->lang, 0, 0, bs->emoji, box_pass, st, st->color};
     const char *s = bs->text;
     size_t n = strlen(s), i = 0;
     int ui = 0, wi = 0, in_word = 0;
@@ -339,12 +339,14 @@ static char *event_text(const tx_block_src *bs, const phase *ph, int box_pass, c
         }
         if (wi < nwords && in_word && words[wi].b == i) {
             if (colour) sr_buf_printf(&b, "{\\1c&H%02X%02X%02X&}", st->color[2], st->color[1], st->color[0]);
+            cs.color = st->color;
             in_word = 0;
             wi++;
         }
         if (wi < nwords && !in_word && words[wi].a == i) {
             in_word = 1;
             const uint8_t *base = words[wi].keyword && st->keyword[3] ? st->keyword : st->color;
+            cs.color = base;
             if (colour && (base != st->color || karaoke)) {
                 sr_buf_append(&b, "{", 1);
                 put_c(&b, base);
