@@ -247,11 +247,222 @@ static void test_default_outline_scales_and_can_be_off(void **state)
     assert_int_equal(dark[2], 0);
 }
 
+
+/* ---- colour emoji ------------------------------------------------------------ */
+
+static int is_saturated(const uint8_t c[3])
+{
+    int mx = c[0] > c[1] ? (c[0] > c[2] ? c[0] : c[2]) : (c[1] > c[2] ? c[1] : c[2]);
+    int mn = c[0] < c[1] ? (c[0] < c[2] ? c[0] : c[2]) : (c[1] < c[2] ? c[1] : c[2]);
+    return mx - mn > 90;
+}
+
+typedef struct cbox {
+    int x0, y0, x1, y1;
+    long n;
+} cbox;
+
+static cbox find_px(const sr_frame *f, int (*pred)(const uint8_t[3]))
+{
+    cbox b = {f->w, f->h, -1, -1, 0};
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(f, x, y, c);
+            if (!pred(c)) continue;
+            b.n++;
+            if (x < b.x0) b.x0 = x;
+            if (x > b.x1) b.x1 = x;
+            if (y < b.y0) b.y0 = y;
+            if (y > b.y1) b.y1 = y;
+        }
+    return b;
+}
+
+static int is_white(const uint8_t c[3])
+{
+    return c[0] > 200 && c[1] > 200 && c[2] > 200;
+}
+
+static void dump(const sr_frame *f, const char *path)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp) return;
+    fprintf(fp, "P6 %d %d 255\n", f->w, f->h);
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(f, x, y, c);
+            fwrite(c, 1, 3, fp);
+        }
+    fclose(fp);
+}
+
+/* A caption with 🎬🚀 shows the emoji in colour, inside the caption's line,
+ * after the words; the text itself stays white. */
+static void test_emoji_in_colour(void **state)
+{
+    (void)state;
+    const char *doc = "{\"elements\":[],\"subtitles\":[{\"id\":\"s\",\"startTime\":0,\"endTime\":2,"
+                      "\"text\":\"Action \xf0\x9f\x8e\xac\xf0\x9f\x9a\x80 now\",\"style\":" DEFAULT_STYLE "}]}";
+    sr_text *tx = make(doc, 1280, 720);
+    sr_frame *bg = solid(1280, 720, 0, 0, 0);
+    sr_frame *f = draw_over(tx, bg, 1.0);
+    if (getenv("SR_TEST_DUMP")) dump(f, getenv("SR_TEST_DUMP"));
+    assert_int_equal(sr_text_missing_glyphs(tx), 0);
+    cbox c = find_px(f, is_saturated), w = find_px(f, is_white);
+    assert_true(c.n > 150);
+    assert_true(w.n > 150);
+    /* between "Action" and "now", on the text's line */
+    assert_true(c.x0 > w.x0 + 20 && c.x1 < w.x1 - 10);
+    assert_true(c.y0 < w.y1 && c.y1 > w.y0);
+    sr_frame_free(f);
+    sr_frame_free(bg);
+    sr_text_destroy(tx);
+}
+
+
+/* The sum over the frame of each pixel's saturation (max - min of RGB). */
+static double saturation(const sr_frame *f)
+{
+    double s = 0;
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(f, x, y, c);
+            int mx = c[0] > c[1] ? (c[0] > c[2] ? c[0] : c[2]) : (c[1] > c[2] ? c[1] : c[2]);
+            int mn = c[0] < c[1] ? (c[0] < c[2] ? c[0] : c[2]) : (c[1] < c[2] ? c[1] : c[2]);
+            s += mx - mn;
+        }
+    return s;
+}
+
+/* The emoji take the caption's animation: a drift entry fades them in and
+ * brings them up with the words; a text element shows them in colour too. */
+static void test_emoji_follow_the_animation(void **state)
+{
+    (void)state;
+    const char *doc =
+        "{\"elements\":[{\"id\":\"t\",\"elementType\":\"SceneText\",\"type\":\"text\",\"sceneIndex\":0,"
+        "\"startTime\":0,\"duration\":3,\"text\":\"Go \xf0\x9f\x9a\x80\",\"position\":\"top-center\","
+        "\"style\":{\"fontSize\":40}}],"
+        "\"subtitles\":[{\"id\":\"s\",\"startTime\":0,\"endTime\":3,"
+        "\"text\":\"Lift \xf0\x9f\x9a\x80 off\",\"style\":{\"fontSize\":32,\"animations\":["
+        "{\"name\":\"drift\",\"type\":\"entry\",\"speed\":\"slow\",\"direction\":\"up\"}]}}]}";
+    sr_text *tx = make(doc, 1280, 720);
+    sr_frame *bg = solid(1280, 720, 0, 0, 0);
+    double sat[3];
+    cbox cb[3];
+    const double ts[3] = {0.15, 0.5, 2.0};
+    for (int k = 0; k < 3; k++) {
+        sr_frame *f = draw_over(tx, bg, ts[k]);
+        sat[k] = saturation(f);
+        cb[k] = find_px(f, is_saturated);
+        sr_frame_free(f);
+    }
+    assert_true(sat[0] < 0.6 * sat[2] && sat[1] < sat[2]); /* fading in */
+    assert_true(cb[2].n > 100);
+    assert_true(cb[1].n > 0 && cb[1].y0 > cb[2].y0 + 10); /* coming up from below */
+    /* the element's emoji (top of the frame) */
+    sr_frame *f = sr_frame_alloc(1280, 720);
+    sr_frame_copy(f, bg);
+    assert_int_equal(sr_text_draw_scene(tx, f, 2.0, 0), 0);
+    cbox e = find_px(f, is_saturated);
+    assert_true(e.n > 100 && e.y1 < 360);
+    sr_frame_free(f);
+    sr_frame_free(bg);
+    sr_text_destroy(tx);
+}
+
+
+/* ---- right to left ------------------------------------------------------------ */
+
+static int is_ink(const uint8_t c[3])
+{
+    return c[0] + c[1] + c[2] > 3 * 60;
+}
+
+/* The cue text drawn alone at 1280x720 with alignment align, no outline. */
+static sr_frame *draw_text(const char *text, const char *align)
+{
+    char *doc = fmt("{\"elements\":[],\"subtitles\":[{\"id\":\"s\",\"startTime\":0,\"endTime\":2,\"text\":\"%s\","
+                    "\"style\":{\"fontSize\":40,\"shadowWidth\":0,\"alignment\":\"%s\"}}]}",
+                    text, align);
+    sr_text *tx = make(doc, 1280, 720);
+    free(doc);
+    sr_frame *bg = solid(1280, 720, 0, 0, 0);
+    sr_frame *f = draw_over(tx, bg, 1.0);
+    assert_int_equal(sr_text_missing_glyphs(tx), 0);
+    sr_frame_free(bg);
+    sr_text_destroy(tx);
+    return f;
+}
+
+/* Pixels of columns [x0, x1) whose luma differs by more than 8. */
+static long diff_cols(const sr_frame *a, const sr_frame *b, int x0, int x1)
+{
+    long n = 0;
+    for (int y = 0; y < a->h; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < a->w; x++)
+            n += abs(a->data[0][(size_t)y * a->linesize[0] + x] - b->data[0][(size_t)y * b->linesize[0] + x]) > 8;
+    return n;
+}
+
+/* A sentence and the same sentence with its final punctuation, both right
+ * aligned: in a right-to-left line the punctuation goes at the left end, so
+ * the words keep their place (their pixels are the same) and the extra ink
+ * lies left of them. In a left-to-right line (the mixed one, starting with a
+ * Latin word), left aligned, it goes at the right end. */
+static void test_rtl_punctuation_at_the_left(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *words, *punct;
+        int rtl;
+    } k[] = {
+        {"\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xd8\xa8\xd8\xa7\xd9\x84\xd8\xb9\xd8\xa7\xd9\x84\xd9\x85", "!", 1},
+        {"\xd9\x83\xd9\x8a\xd9\x81 \xd8\xad\xd8\xa7\xd9\x84\xd9\x83", "\xd8\x9f", 1}, /* Arabic question mark */
+        {"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd7\xa2\xd7\x95\xd7\x9c\xd7\x9d", ".", 1},
+        {"Hello \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", "!", 0}, /* mixed: a left-to-right line */
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        char *full = fmt("%s%s", k[i].words, k[i].punct);
+        const char *align = k[i].rtl ? "right" : "left";
+        sr_frame *a = draw_text(full, align), *b = draw_text(k[i].words, align);
+        cbox ba = find_px(a, is_ink), bb = find_px(b, is_ink);
+        assert_true(bb.n > 200);
+        if (k[i].rtl) {
+            assert_true(ba.x0 < bb.x0 - 3);        /* the punctuation's ink, at the left end */
+            assert_true(abs(ba.x1 - bb.x1) <= 1); /* the right edge stays */
+            long d = diff_cols(a, b, bb.x0 + 3, a->w);
+            if (d * 100 > bb.n) fail_msg("case %zu: the words moved (%ld pixels differ)", i, d);
+        } else {
+            assert_true(ba.x1 > bb.x1 + 3);
+            assert_true(abs(ba.x0 - bb.x0) <= 1);
+            long d = diff_cols(a, b, 0, bb.x1 - 3);
+            if (d * 100 > bb.n) fail_msg("case %zu: the words moved (%ld pixels differ)", i, d);
+        }
+        free(full);
+        sr_frame_free(a);
+        sr_frame_free(b);
+    }
+    /* logical order in the mixed line: "Hello" first, at the left */
+    sr_frame *m = draw_text("Hello \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", "left"), *h = draw_text("Hello", "left");
+    cbox bh = find_px(h, is_ink);
+    assert_true(diff_cols(m, h, 0, bh.x1 + 1) * 100 < bh.n);
+    assert_true(find_px(m, is_ink).x1 > bh.x1 + 20);
+    sr_frame_free(m);
+    sr_frame_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_outline_reads_everywhere),
         cmocka_unit_test(test_default_outline_scales_and_can_be_off),
+        cmocka_unit_test(test_emoji_in_colour),
+        cmocka_unit_test(test_emoji_follow_the_animation),
+        cmocka_unit_test(test_rtl_punctuation_at_the_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,11 @@
  *   - fonts_dir (default: the project's font folder, fonts.h): the files of
  *     each family a style names are handed to libass (ass_add_font).
  *   - animations[] and karaoke: text_anim.c splits a block into phase events.
- *   - showBullet: a bullet before each line as written. */
+ *   - showBullet: a bullet before each line as written.
+ *   - emoji are drawn in colour (Noto Color Emoji) where libass lays out an
+ *     invisible placeholder, with the block's animation (text_emoji.c).
+ *   - the base direction of each line follows its first strong character
+ *     (ASS Encoding -1): Arabic and Hebrew lines are right-to-left. */
 #include <ass/ass.h>
 #include <math.h>
 #include <pthread.h>
@@ -121,9 +125,9 @@ static ASS_Track *new_track(sr_text *tx)
                  "Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, "
                  "MarginV, Encoding\n"
                  "Style: T,DejaVu Sans,20,&H00FFFFFF,&H00FFFFFF,&H00000000,&HFF000000,0,0,0,0,"
-                 "100,100,0,0,1,0,0,7,0,0,0,1\n"
+                 "100,100,0,0,1,0,0,7,0,0,0,-1\n"
                  "Style: B,DejaVu Sans,20,&HFF000000,&HFF000000,&H00000000,&HFF000000,0,0,0,0,"
-                 "100,100,0,0,3,0,0,7,0,0,0,1\n\n"
+                 "100,100,0,0,3,0,0,7,0,0,0,-1\n\n"
                  "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
                  "Effect, Text\n",
                  tx->w, tx->h);
