@@ -15,6 +15,7 @@
 
 #include "common/util.h"
 #include "compiler/compiler.h"
+#include "compiler/resolve_local.h"
 #include "render/engine.h"
 #include "render/text/text.h"
 #include "support/fixtures.h"
@@ -43,6 +44,8 @@ static json_t *compile(const char *sb_text)
     json_error_t je;
     json_t *sb = json_loads(sb_text, 0, &je);
     if (!sb) fail_msg("bad test JSON: %s", je.text);
+    sr_err rerr = {0};
+    if (sr_resolve_local(&sb, NULL, NULL, NULL, g_dir, &rerr)) fail_msg("resolve: %s", rerr.msg); /* named styles */
     sr_compile_opts o = {.base_dir = g_dir, .cache_dir = g_cache, .no_media_probe = 1};
     sr_err err = {0};
     json_t *rp = NULL;
@@ -304,12 +307,86 @@ static void test_case_follows_language(void **state)
     json_decref(root);
 }
 
+/* ---- word-by-word captions ------------------------------------------------------ */
+
+typedef struct pbox {
+    int x0, y0, x1, y1;
+    long n;
+} pbox;
+
+static pbox find_rgb(const sr_frame *f, int yellow)
+{
+    pbox b = {f->w, f->h, -1, -1, 0};
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(f, x, y, c);
+            int hit = yellow ? c[0] > 200 && c[1] > 180 && c[2] < 90 : c[0] > 200 && c[1] > 200 && c[2] > 200;
+            if (!hit) continue;
+            b.n++;
+            if (x < b.x0) b.x0 = x;
+            if (x > b.x1) b.x1 = x;
+            if (y < b.y0) b.y0 = y;
+            if (y > b.y1) b.y1 = y;
+        }
+    return b;
+}
+
+/* The named style "word-by-word": cues of at most 3 words timed by the
+ * speech engine, the word being spoken drawn in #FFE600 at 120% (the active
+ * word's colour appears where and when that word is spoken); wordsPerCue on
+ * subtitleStyle overrides the count. */
+static void test_word_by_word(void **state)
+{
+    (void)state;
+    json_t *rp = compile("{\"videoWidth\":640,\"videoHeight\":360,\"subtitleStyleName\":\"word-by-word\","
+                         "\"scenes\":[{\"story\":\"Small steps build great habits. Start today and keep going.\"}]}");
+    const json_t *subs = json_object_get(rp, "subtitles"), *cue;
+    size_t i;
+    assert_true(json_array_size(subs) >= 4);
+    json_array_foreach(subs, i, cue) assert_true(json_array_size(json_object_get(cue, "words")) <= 3);
+    /* cue 0's words, each at its spoken time */
+    cue = json_array_get(subs, 0);
+    const json_t *words = json_object_get(cue, "words");
+    assert_int_equal(json_array_size(words), 3);
+    sr_text *tx = NULL;
+    sr_err err = {0};
+    if (sr_text_create(&tx, rp, 640, 360, NULL, &err)) fail_msg("text: %s", err.msg);
+    int prev_x = -1;
+    for (size_t k = 0; k < 3; k++) {
+        const json_t *w = json_array_get(words, k);
+        double t = sr_test_num(w, "startTime") + 0.7 * (sr_test_num(w, "endTime") - sr_test_num(w, "startTime"));
+        sr_frame *f = sr_frame_alloc(640, 360);
+        sr_frame_fill(f, 16, 128, 128);
+        assert_int_equal(sr_text_draw_subtitles(tx, f, t), 0);
+        pbox y = find_rgb(f, 1), wh = find_rgb(f, 0);
+        if (y.n < 30) fail_msg("word %zu (%s) at %.3f s: %ld active-colour pixels", k, sr_test_str(w, "text"), t, y.n);
+        assert_true(wh.n > 30);           /* the other words stay white */
+        assert_true((y.x0 + y.x1) / 2 > prev_x + 20); /* the highlight walks along the words */
+        /* popping: the active capitals are taller than the other words' */
+        assert_true(y.y1 - y.y0 > 1.1 * (wh.y1 - wh.y0));
+        prev_x = (y.x0 + y.x1) / 2;
+        sr_frame_free(f);
+    }
+    sr_text_destroy(tx);
+    json_decref(rp);
+    /* wordsPerCue 1 on the storyboard's own style wins over the named style's 3 */
+    rp = compile("{\"videoWidth\":640,\"videoHeight\":360,\"subtitleStyleName\":\"word-by-word\","
+                 "\"subtitleStyle\":{\"wordsPerCue\":1},"
+                 "\"scenes\":[{\"story\":\"Small steps build great habits.\"}]}");
+    subs = json_object_get(rp, "subtitles");
+    assert_int_equal(json_array_size(subs), 5);
+    json_array_foreach(subs, i, cue) assert_int_equal(json_array_size(json_object_get(cue, "words")), 1);
+    json_decref(rp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_srt_follows_timed_text_rules),
         cmocka_unit_test(test_line_breaks_at_phrase_boundaries),
         cmocka_unit_test(test_case_follows_language),
+        cmocka_unit_test(test_word_by_word),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -427,6 +427,22 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
     if ((rc = get_color(js, "bulletFillColor", st->bullet_c, &present, pfx, err))) return rc;
     memset(&st->anim, 0, sizeof st->anim);
     if (js && (rc = tx_anims_parse(js, pfx, &st->anim, err))) return rc;
+    /* word-by-word captions: the spoken word in activeWordColor, popping to activeWordScale */
+    st->anim.karaoke_scale = 1;
+    int has_awc;
+    uint8_t awc[4];
+    if ((rc = get_color(js, "activeWordColor", awc, &has_awc, pfx, err))) return rc;
+    if ((v = json_object_get(js, "activeWordScale")) && !json_is_null(v)) {
+        if (!json_is_number(v) || json_number_value(v) < 1 || json_number_value(v) > 2)
+            return field_err(err, pfx, "activeWordScale", "must be a number from 1 to 2");
+        st->anim.karaoke_scale = json_number_value(v);
+        if (!st->anim.karaoke) memcpy(st->anim.karaoke_c, st->color, 4); /* scale alone: the colour stays */
+        st->anim.karaoke = 1;
+    }
+    if (has_awc) {
+        memcpy(st->anim.karaoke_c, awc, 4);
+        st->anim.karaoke = 1;
+    }
     /* fontUrl: the family name read from the file (registered at create) */
     const char *url = json_string_value(json_object_get(js, "fontUrl"));
     if (url && *url) {

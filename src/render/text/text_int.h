@@ -57,6 +57,7 @@ typedef struct tx_anims {
     tx_anim1 entry, exit;
     int karaoke;          /* highlight the spoken word (subtitles' words[] times) */
     uint8_t karaoke_c[4]; /* its colour */
+    double karaoke_scale; /* the spoken word's scale (activeWordScale), 1: none */
 } tx_anims;
 
 /* Where a block of text goes: a 9-grid cell or an explicit top-left. */
