@@ -932,13 +932,23 @@ static int parse_top(cctx *c, const json_t *sb)
 
 /* --- timing ----------------------------------------------------------------- */
 
+/* 1 when timeline scene i continues scene i - 1's visual: both pieces of one
+ * split storyboard scene whose background is given (not picked per piece
+ * from the library). */
+static int same_visual(const cctx *c, int i)
+{
+    const scene_src *s = c->sc[i].src;
+    return i > 0 && c->sc[i - 1].src == s && !s->bg_query && !s->bg_auto;
+}
+
 /* Scene durations and starts from each scene's narration length (real when
  * spoken, else estimated). Returns the total. */
 static double place_scenes(cctx *c, int use_estimate)
 {
     for (int i = 0; i < c->nsc; i++) {
         scene *t = &c->sc[i];
-        t->td = i == 0 || t->src->transition == TR_NONE ? 0 : TRANSITION_S;
+        /* no transition between the pieces of one split scene: one visual */
+        t->td = i == 0 || t->src->transition == TR_NONE || same_visual(c, i) ? 0 : TRANSITION_S;
         t->lead = i == 0 ? FIRST_LEAD_S : t->td;
     }
     double start = 0, end = 0;
@@ -1210,7 +1220,7 @@ static int emit(cctx *c, double total, json_t **out)
         char id[48];
         rc = add(c, markers,
                  json_pack("{s:i,s:f,s:f,s:s,s:f}", "sceneIndex", i, "startTime", t->start, "duration", t->dur,
-                           "transition", transitions[i == 0 ? TR_NONE : s->transition], "transitionDuration", t->td));
+                           "transition", transitions[t->td > 0 ? s->transition : TR_NONE], "transitionDuration", t->td));
         if (rc) break;
         /* background */
         json_t *bg = json_object();
@@ -1231,6 +1241,10 @@ static int emit(cctx *c, double total, json_t **out)
         if (s->bg_type != BG_COLOR && s->vkb) json_object_set(bg, "motion", s->vkb); /* explicit path wins */
         else if (s->bg_type != BG_COLOR && (s->kenburns || s->zoompan)) json_object_set_new(bg, "motion", motion_for(t, i));
         if (s->bg_type == BG_VIDEO) {
+            /* the pieces of a split scene play on through one video */
+            int k = i;
+            while (k > 0 && same_visual(c, k)) k--;
+            if (k < i) json_object_set_new(bg, "sourceOffset", json_real(r3(t->start - c->sc[k].start)));
             if (s->bg_clips) json_object_set(bg, "clips", s->bg_clips);
             json_object_set_new(bg, "loop", json_boolean(s->loop));
             json_object_set_new(bg, "mute", json_boolean(s->mute));
