@@ -89,7 +89,7 @@ enum { EL_TEXT, EL_IMAGE, EL_VIDEO, EL_SHAPE };
 /* fontStyle fields: one table drives validation and copying */
 enum { FS_STR, FS_NUM, FS_INT, FS_COLOR, FS_BOOL, FS_PCT, FS_GRID, FS_ENUM, FS_DECO, FS_PATH, FS_ANIM };
 static const char *const align_names[] = {"left", "center", "right", NULL};
-static const char *const case_names[] = {"uppercase", "lowercase", "capitalize", "smallcapitalize", NULL};
+static const char *const case_names[] = {"uppercase", "lowercase", "capitalize", "smallcapitalize", "none", NULL};
 static const char *const deco_names[] = {"bold", "underline", "italics", "linethrough", "italic", NULL};
 static const struct {
     const char *key;
@@ -694,6 +694,7 @@ static int add_caption(cctx *c, scene_src *s, const json_t *sc, const char *stor
     json_object_set_new(o, "text", json_string(caption));
     json_object_set_new(o, "position", json_string(pos && !strncmp(pos, "top", 3) ? "bottom-center" : "top-center"));
     json_object_del(style, "position");
+    json_object_set_new(style, "autoOutline", json_true()); /* legible like the subtitles (text.c) */
     json_object_set_new(o, "style", style);
     return 0;
 }

@@ -26,7 +26,8 @@
  *   - a subtitle style with neither shadowColor, shadowWidth nor a box gets a
  *     black outline of TX_AUTO_OUTLINE_EM of its em (2.2 px for the default
  *     24 pt at 1080p, at least 1 px), so that captions, keywords included,
- *     read on any background; shadowWidth 0 turns it off.
+ *     read on any background; shadowWidth 0 turns it off. A text element's
+ *     style gets it with autoOutline: true (the compiler's scene captions).
  *   - backgroundColor draws one box per line (ASS BorderStyle 3) padded 0.25
  *     em, in a separate event under the text so that outline and box combine.
  *   - smallcapitalize: real small caps (lower-case letters as capitals at 80%).
@@ -380,7 +381,8 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
     st->outline_px = sw * tx->short_side;
     /* legible by default: a subtitle with no shadow and no box gets a solid
      * dark outline scaled with its font size (applied below, once em is known) */
-    int auto_outline = is_sub && !has_sc && !json_object_get(js, "shadowWidth") && !st->box[3];
+    int auto_outline = (is_sub || json_is_true(json_object_get(js, "autoOutline"))) && !has_sc &&
+                       !json_object_get(js, "shadowWidth") && !st->box[3];
     if (is_sub && (rc = get_color(js, "keywordColor", st->keyword, &present, pfx, err))) return rc;
     if ((v = json_object_get(js, "alignment")) && json_is_string(v)) {
         const char *a = json_string_value(v);
