@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "render/text/text_int.h"
+#include "support/fixtures.h"
+#include "support/text_fixture.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -30,15 +32,7 @@ static char *fmt(const char *f, ...)
 
 static sr_text *make(const char *doc, int w, int h)
 {
-    json_error_t je;
-    json_t *rp = json_loads(doc, 0, &je);
-    if (!rp) fail_msg("bad test JSON: %s", je.text);
-    sr_text *tx = NULL;
-    sr_err e = {0};
-    int rc = sr_text_create(&tx, rp, w, h, NULL, &e);
-    if (rc) fail_msg("sr_text_create: %s (%s)", e.msg, e.field);
-    json_decref(rp);
-    return tx;
+    return sr_test_text_make(doc, w, h);
 }
 
 static sr_frame *solid(int w, int h, int r, int g, int b)
@@ -257,45 +251,12 @@ static int is_saturated(const uint8_t c[3])
     return mx - mn > 90;
 }
 
-typedef struct cbox {
-    int x0, y0, x1, y1;
-    long n;
-} cbox;
-
-static cbox find_px(const sr_frame *f, int (*pred)(const uint8_t[3]))
-{
-    cbox b = {f->w, f->h, -1, -1, 0};
-    for (int y = 0; y < f->h; y++)
-        for (int x = 0; x < f->w; x++) {
-            uint8_t c[3];
-            sr_frame_get_rgb(f, x, y, c);
-            if (!pred(c)) continue;
-            b.n++;
-            if (x < b.x0) b.x0 = x;
-            if (x > b.x1) b.x1 = x;
-            if (y < b.y0) b.y0 = y;
-            if (y > b.y1) b.y1 = y;
-        }
-    return b;
-}
+typedef sr_test_box cbox;
+#define find_px sr_test_find_px
 
 static int is_white(const uint8_t c[3])
 {
     return c[0] > 200 && c[1] > 200 && c[2] > 200;
-}
-
-static void dump(const sr_frame *f, const char *path)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp) return;
-    fprintf(fp, "P6 %d %d 255\n", f->w, f->h);
-    for (int y = 0; y < f->h; y++)
-        for (int x = 0; x < f->w; x++) {
-            uint8_t c[3];
-            sr_frame_get_rgb(f, x, y, c);
-            fwrite(c, 1, 3, fp);
-        }
-    fclose(fp);
 }
 
 /* A caption with 🎬🚀 shows the emoji in colour, inside the caption's line,
@@ -308,7 +269,6 @@ static void test_emoji_in_colour(void **state)
     sr_text *tx = make(doc, 1280, 720);
     sr_frame *bg = solid(1280, 720, 0, 0, 0);
     sr_frame *f = draw_over(tx, bg, 1.0);
-    if (getenv("SR_TEST_DUMP")) dump(f, getenv("SR_TEST_DUMP"));
     assert_int_equal(sr_text_missing_glyphs(tx), 0);
     cbox c = find_px(f, is_saturated), w = find_px(f, is_white);
     assert_true(c.n > 150);

@@ -391,3 +391,20 @@ int sr_test_find(const json_t *rp, const char *et, const char *ty, const json_t 
     }
     return n;
 }
+
+sr_test_box sr_test_find_px(const sr_frame *f, int (*pred)(const uint8_t rgb[3]))
+{
+    sr_test_box b = {f->w, f->h, -1, -1, 0};
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(f, x, y, c);
+            if (!pred(c)) continue;
+            b.n++;
+            if (x < b.x0) b.x0 = x;
+            if (x > b.x1) b.x1 = x;
+            if (y < b.y0) b.y0 = y;
+            if (y > b.y1) b.y1 = y;
+        }
+    return b;
+}

@@ -42,6 +42,14 @@ double sr_test_media_duration(const char *path);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL when it cannot. */
 char *sr_test_read(const char *path);
 
+/* The bounding box (inclusive) and count of the pixels of f whose RGB pred
+ * accepts; n == 0 (and x1 < x0) when none does. */
+typedef struct sr_test_box {
+    int x0, y0, x1, y1;
+    long n;
+} sr_test_box;
+sr_test_box sr_test_find_px(const sr_frame *f, int (*pred)(const uint8_t rgb[3]));
+
 /* Reading a timeline (renderParams): o[k] as a number / string (0 / NULL when absent). */
 double sr_test_num(const json_t *o, const char *k);
 const char *sr_test_str(const json_t *o, const char *k);

@@ -454,6 +454,10 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
     }
     st->em = size * 4.0 / 3.0 * tx->short_side / 720.0;
     st->ass_size = st->em * tx_fonts_ratio(tx->fonts, st->family);
+    /* no user colour may pass for an emoji placeholder's (text_emoji.c) */
+    uint8_t *cols[] = {st->color, st->outline, st->box, st->keyword, st->bullet_c, st->anim.karaoke_c};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (cols[i][0] == TX_EMOJI_R && cols[i][1] == TX_EMOJI_G) cols[i][1]++;
     if (auto_outline) {
         memcpy(st->outline, (uint8_t[4]){0, 0, 0, 255}, 4);
         st->outline_px = fmax(TX_AUTO_OUTLINE_MIN_PX, TX_AUTO_OUTLINE_EM * st->em);
