@@ -20,14 +20,13 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static char *fmt(const char *f, ...)
+/* A malloc'd printf: asprintf, checked. */
+#define fmt(...) checked_asprintf(asprintf(&g_str, __VA_ARGS__))
+static char *g_str;
+static char *checked_asprintf(int rc)
 {
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    assert_true(vasprintf(&s, f, ap) >= 0);
-    va_end(ap);
-    return s;
+    assert_true(rc >= 0);
+    return g_str;
 }
 
 static sr_text *make(const char *doc, int w, int h)
