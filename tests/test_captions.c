@@ -84,37 +84,6 @@ static sr_frame *draw_over(sr_text *tx, const sr_frame *bg, double t)
 
 /* ---- legible by default -------------------------------------------------- */
 
-/* Labels the 4-connected components of mask (w x h, 1 = set) into lab
- * (1-based; 0 = none); returns the component count. */
-static int label(const uint8_t *mask, int w, int h, int *lab)
-{
-    int n = 0;
-    int *stack = malloc((size_t)w * h * sizeof *stack);
-    assert_non_null(stack);
-    memset(lab, 0, (size_t)w * h * sizeof *lab);
-    for (int i = 0; i < w * h; i++) {
-        if (!mask[i] || lab[i]) continue;
-        int sp = 0;
-        stack[sp++] = i;
-        lab[i] = ++n;
-        while (sp) {
-            int p = stack[--sp], x = p % w, y = p / w;
-            const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
-            for (int k = 0; k < 4; k++) {
-                int xx = x + nb[k][0], yy = y + nb[k][1];
-                if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-                int q = yy * w + xx;
-                if (mask[q] && !lab[q]) {
-                    lab[q] = n;
-                    stack[sp++] = q;
-                }
-            }
-        }
-    }
-    free(stack);
-    return n;
-}
-
 /* The default subtitle style the compiler writes (no subtitleStyle): white
  * DejaVu Sans 24 with gold keywords, no shadow, no box. */
 #define DEFAULT_STYLE                                                                                        \
@@ -143,9 +112,7 @@ static void test_default_outline_reads_everywhere(void **state)
     sr_frame *grey = solid(W, H, 128, 128, 128);
     sr_frame *g = draw_over(tx, grey, 1.0);
     uint8_t *mask = calloc((size_t)W * H, 1);
-    int *lab = malloc((size_t)W * H * sizeof *lab);
     assert_non_null(mask);
-    assert_non_null(lab);
     long gold = 0;
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
@@ -155,57 +122,17 @@ static void test_default_outline_reads_everywhere(void **state)
             gold += c[0] > 200 && c[1] > 160 && c[1] < 235 && c[2] < 90;
         }
     assert_true(gold > 50); /* the keyword is drawn in gold */
-    int n = label(mask, W, H, lab);
-    assert_true(n >= 25); /* the glyphs (some letters touch) */
     sr_frame *bgs[3] = {solid(W, H, 255, 255, 255), solid(W, H, 255, 230, 0), pattern(W, H)};
     for (int b = 0; b < 3; b++) {
         sr_frame *f = draw_over(tx, bgs[b], 1.0);
-        long *ring = calloc((size_t)n + 1, sizeof *ring), *dark = calloc((size_t)n + 1, sizeof *dark);
-        long *size = calloc((size_t)n + 1, sizeof *size);
-        assert_non_null(ring);
-        assert_non_null(dark);
-        assert_non_null(size);
-        for (int y = 3; y < H - 3; y++)
-            for (int x = 3; x < W - 3; x++) {
-                if (lab[y * W + x]) {
-                    size[lab[y * W + x]]++;
-                    continue;
-                }
-                /* the glyphs within 3 px: a dark pixel counts for each; ring: within 1 px */
-                int ls[8], md[8], nl = 0, isdark = luma(f, x, y) < 80;
-                for (int dy = -3; dy <= 3; dy++)
-                    for (int dx = -3; dx <= 3; dx++) {
-                        int l = lab[(y + dy) * W + x + dx], q = 0, d = abs(dx) > abs(dy) ? abs(dx) : abs(dy);
-                        if (!l) continue;
-                        while (q < nl && ls[q] != l) q++;
-                        if (q == nl && nl < 8) {
-                            ls[nl] = l;
-                            md[nl++] = d;
-                        } else if (q < nl && d < md[q]) {
-                            md[q] = d;
-                        }
-                    }
-                for (int q = 0; q < nl; q++) {
-                    ring[ls[q]] += md[q] <= 1;
-                    dark[ls[q]] += isdark;
-                }
-            }
-        int checked = 0;
-        for (int k = 1; k <= n; k++) {
-            if (size[k] < 8 || ring[k] < 8) continue; /* specks of anti-aliasing */
-            checked++;
-            if (dark[k] * 10 < ring[k] * 7)
-                fail_msg("background %d, glyph %d: %ld of %ld ring pixels dark", b, k, dark[k], ring[k]);
-        }
-        assert_true(checked >= 25);
-        free(ring);
-        free(dark);
-        free(size);
+        double worst = 0;
+        int checked = sr_test_dark_rings(f, mask, &worst);
+        if (checked < 25 || worst < 0.7)
+            fail_msg("background %d: %d glyphs, the least dark ring %.2f of its size", b, checked, worst);
         sr_frame_free(f);
         sr_frame_free(bgs[b]);
     }
     free(mask);
-    free(lab);
     sr_frame_free(g);
     sr_frame_free(grey);
     sr_text_destroy(tx);

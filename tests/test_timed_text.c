@@ -377,6 +377,58 @@ static void test_word_by_word(void **state)
     json_decref(rp);
 }
 
+/* ---- legible by default, through a render ----------------------------------------- */
+
+/* The story rendered (no subtitleStyle) at 640x360 over background colour
+ * bg; returns the decoded frame at the middle of its first cue. */
+static sr_frame *render_caption(const char *bg, const char *name)
+{
+    char *sb = NULL;
+    assert_true(asprintf(&sb,
+                         "{\"videoWidth\":640,\"videoHeight\":360,\"output\":{\"crf\":8},"
+                         "\"scenes\":[{\"story\":\"Bright yellow backgrounds hide golden keywords\","
+                         "\"background\":{\"color\":\"%s\"}}]}",
+                         bg) > 0);
+    json_t *rp = compile(sb);
+    free(sb);
+    const json_t *cue = json_array_get(json_object_get(rp, "subtitles"), 0);
+    double t = (sr_test_num(cue, "startTime") + sr_test_num(cue, "endTime")) / 2;
+    const char *out = sr_test_path(g_dir, name);
+    sr_render_opts o = {.out_path = out, .base_dir = g_dir};
+    sr_err err = {0};
+    if (sr_render(rp, &o, &err)) fail_msg("render: %s (%s)", err.msg, err.field);
+    json_decref(rp);
+    sr_frame *f = sr_test_decode_frame(out, t);
+    assert_non_null(f);
+    return f;
+}
+
+/* A story with no subtitleStyle over pure #FFE600 yellow: in the decoded
+ * video every glyph of the caption, the gold keywords too, is ringed by dark
+ * outline pixels (the glyphs are found on the same render over grey). */
+static void test_default_caption_reads_on_yellow(void **state)
+{
+    (void)state;
+    sr_frame *grey = render_caption("#808080", "grey.mp4"), *yellow = render_caption("#FFE600", "yellow.mp4");
+    uint8_t *mask = calloc((size_t)grey->w * grey->h, 1);
+    assert_non_null(mask);
+    long gold = 0;
+    for (int y = 0; y < grey->h; y++)
+        for (int x = 0; x < grey->w; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(grey, x, y, c);
+            mask[y * grey->w + x] = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] > 170;
+            gold += c[0] > 200 && c[1] > 160 && c[1] < 235 && c[2] < 90;
+        }
+    assert_true(gold > 30); /* keywords in the default gold */
+    double worst = 0;
+    int glyphs = sr_test_dark_rings(yellow, mask, &worst);
+    if (glyphs < 20 || worst < 0.6) fail_msg("%d glyphs, the least dark ring %.2f of its size", glyphs, worst);
+    free(mask);
+    sr_frame_free(grey);
+    sr_frame_free(yellow);
+}
+
 /* ---- one story split over one background video ------------------------------ */
 
 /* Compiles and renders a three-sentence story split into 1.5-s pieces over
@@ -466,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_line_breaks_at_phrase_boundaries),
         cmocka_unit_test(test_case_follows_language),
         cmocka_unit_test(test_word_by_word),
+        cmocka_unit_test(test_default_caption_reads_on_yellow),
         cmocka_unit_test(test_video_runs_on_across_split_scenes),
         cmocka_unit_test(test_short_video_loops_or_holds),
     };
