@@ -511,6 +511,29 @@ static void test_short_video_loops_or_holds(void **state)
     json_decref(rp);
 }
 
+/* zoomAndPan over a split scene: one camera path across the pieces (each
+ * piece starts where the previous one ended), from zoom 1 to the path's end. */
+static void test_camera_runs_on_across_split_scenes(void **state)
+{
+    (void)state;
+    json_t *rp = compile("{\"voiceOver\":{\"enabled\":false},\"scenes\":[{\"story\":\"One. Two. Three.\","
+                         "\"createSceneOnEndOfSentence\":true,\"minimumDuration\":1.5,"
+                         "\"background\":{\"visualUrl\":\"clip.mp4\",\"settings\":{\"zoomAndPan\":true}}}]}");
+    const json_t *bg[4];
+    assert_int_equal(sr_test_find(rp, "backgroundElement", NULL, bg, 4), 3);
+    static const char *const keys[3][2] = {{"startZoom", "endZoom"}, {"startX", "endX"}, {"startY", "endY"}};
+    for (int i = 0; i < 3; i++) {
+        const json_t *m = json_object_get(bg[i], "motion"), *n = i < 2 ? json_object_get(bg[i + 1], "motion") : NULL;
+        assert_non_null(m);
+        for (int k = 0; n && k < 3; k++)
+            assert_true(fabs(sr_test_num(m, keys[k][1]) - sr_test_num(n, keys[k][0])) < 1e-6);
+    }
+    assert_true(fabs(sr_test_num(json_object_get(bg[0], "motion"), "startZoom") - 1.0) < 1e-9);
+    assert_true(sr_test_num(json_object_get(bg[2], "motion"), "endZoom") > 1.05);
+    assert_true(sr_test_num(json_object_get(bg[1], "motion"), "startZoom") > 1.0);
+    json_decref(rp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_default_caption_reads_on_yellow),
         cmocka_unit_test(test_video_runs_on_across_split_scenes),
         cmocka_unit_test(test_short_video_loops_or_holds),
+        cmocka_unit_test(test_camera_runs_on_across_split_scenes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

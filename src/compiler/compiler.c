@@ -1024,6 +1024,27 @@ static json_t *motion_for(const scene *t, int i)
                      in ? 0.5 : zx, "startY", in ? 0.5 : zy, "endX", in ? zx : 0.5, "endY", in ? zy : 0.5);
 }
 
+/* The part of camera path run (over [a, b); reference taken over) that the
+ * piece [start, start + dur) shows: its ends are the run's eased positions
+ * there (the engine eases each element with smoothstep), so the camera does
+ * not jump at the piece's boundaries. NULL when out of memory. */
+static json_t *piece_motion(json_t *run, double a, double b, double start, double dur)
+{
+    static const char *const keys[3][2] = {{"startZoom", "endZoom"}, {"startX", "endX"}, {"startY", "endY"}};
+    double u[2] = {(start - a) / (b - a), (start + dur - a) / (b - a)};
+    json_t *o = json_object();
+    for (int k = 0; o && k < 3; k++) {
+        double v0 = json_number_value(json_object_get(run, keys[k][0]));
+        double v1 = json_number_value(json_object_get(run, keys[k][1]));
+        for (int e = 0; e < 2; e++) {
+            double x = fmin(fmax(u[e], 0), 1), w = x * x * (3 - 2 * x);
+            json_object_set_new(o, keys[k][e], json_real(v0 + (v1 - v0) * w));
+        }
+    }
+    json_decref(run);
+    return o;
+}
+
 static int add(cctx *c, json_t *arr, json_t *o)
 {
     if (!o || json_array_append_new(arr, o)) return nomem(c);
@@ -1239,12 +1260,17 @@ static int emit(cctx *c, double total, json_t **out)
             json_object_set_new(bg, "url", json_string(s->bg_url));
             json_object_set_new(bg, "fit", json_string(s->fit ? s->fit : "cover"));
         }
-        if (s->bg_type != BG_COLOR && s->vkb) json_object_set(bg, "motion", s->vkb); /* explicit path wins */
-        else if (s->bg_type != BG_COLOR && (s->kenburns || s->zoompan)) json_object_set_new(bg, "motion", motion_for(t, i));
+        /* the pieces of a split scene share one visual: one camera path and
+         * one video across them (k: the run's first piece) */
+        int k = i, m = i;
+        while (k > 0 && same_visual(c, k)) k--;
+        while (m + 1 < c->nsc && same_visual(c, m + 1)) m++;
+        json_t *mo = NULL;
+        if (s->bg_type != BG_COLOR && s->vkb) mo = json_incref(s->vkb); /* explicit path wins */
+        else if (s->bg_type != BG_COLOR && (s->kenburns || s->zoompan)) mo = motion_for(&c->sc[k], k);
+        if (mo && m > k) mo = piece_motion(mo, c->sc[k].start, c->sc[m].start + c->sc[m].dur, t->start, t->dur);
+        if (mo) json_object_set_new(bg, "motion", mo);
         if (s->bg_type == BG_VIDEO) {
-            /* the pieces of a split scene play on through one video */
-            int k = i;
-            while (k > 0 && same_visual(c, k)) k--;
             if (k < i) json_object_set_new(bg, "sourceOffset", json_real(r3(t->start - c->sc[k].start)));
             if (s->bg_clips) json_object_set(bg, "clips", s->bg_clips);
             json_object_set_new(bg, "loop", json_boolean(s->loop));
