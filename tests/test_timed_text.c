@@ -188,7 +188,7 @@ static void test_srt_follows_timed_text_rules(void **state)
         assert_true(c[i].end > c[i].start);
         double d = c[i].end - c[i].start;
         if (i + 1 < n) {
-            assert_true(c[i + 1].start - c[i].end >= gap - 0.0015);
+            assert_true(c[i + 1].start - c[i].end >= gap - 1e-9);
             if (d < 5.0 / 6 - 0.0015) { /* only when the next cue leaves no room */
                 assert_true(c[i].end >= c[i + 1].start - gap - 0.0025);
                 constrained++;

@@ -1100,7 +1100,8 @@ static int emit_subtitles(cctx *c, int i, json_t *subs, double total)
         int a = first[k], b = k + 1 < nc ? first[k + 1] : nw; /* words [a, b) */
         double cs = t0 + w[a].start, ce = t0 + w[b - 1].end;
         /* the next cue (the next scene's starts at this one's end or later) */
-        double limit = (k + 1 < nc ? fmin(t0 + w[b].start, scene_end) : scene_end) - gap;
+        /* on the millisecond grid of the timeline and the SRT, the gap never rounds below 2 frames */
+        double limit = floor(((k + 1 < nc ? fmin(r3(t0 + w[b].start), scene_end) : scene_end) - gap) * 1000) / 1000;
         ce = fmax(ce + SUB_LINGER_S, cs + SUB_MIN_S);
         if (ce > limit) ce = limit;
         if (ce < cs + 0.05) ce = cs + 0.05; /* never empty */
