@@ -24,6 +24,7 @@ static const struct {
     {"voices", "", "mp4"},
     {"external-voice", "", "mp4"},
     {"text-animations", "", "mp4"},
+    {"captions", "", "mp4"},
     {"formats-webm", "", "webm"},
     {"formats-gif", "", "gif"},
     {"library", "--library assets --music-library assets", "mp4"},

@@ -14,13 +14,12 @@
 #include <cmocka.h>
 
 #include "render/text/text_int.h"
+#include "support/fixtures.h"
+#include "support/text_fixture.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
-typedef struct box {
-    int x0, y0, x1, y1; /* inclusive bounds of the matching pixels */
-    long n;
-} box;
+typedef sr_test_box box;
 
 /* A malloc'd printf. */
 static char *fmt(const char *f, ...)
@@ -52,15 +51,7 @@ static char *cue_doc(const char *text, const char *extra)
 
 static sr_text *make(const char *doc, int w, int h)
 {
-    json_error_t je;
-    json_t *rp = json_loads(doc, 0, &je);
-    if (!rp) fail_msg("bad test JSON: %s", je.text);
-    sr_text *tx = NULL;
-    sr_err e = {0};
-    int rc = sr_text_create(&tx, rp, w, h, NULL, &e);
-    if (rc) fail_msg("sr_text_create: %s (%s)", e.msg, e.field);
-    json_decref(rp);
-    return tx;
+    return sr_test_text_make(doc, w, h);
 }
 
 static sr_frame *black(int w, int h)
@@ -99,22 +90,9 @@ static int is_blue(const uint8_t c[3])
     return c[2] > 140 && c[0] < 90 && c[1] < 90;
 }
 
-/* The bounding box and count of the pixels matching pred (n == 0: none). */
 static box find(const sr_frame *f, pixel_pred pred)
 {
-    box b = {f->w, f->h, -1, -1, 0};
-    for (int y = 0; y < f->h; y++)
-        for (int x = 0; x < f->w; x++) {
-            uint8_t c[3];
-            sr_frame_get_rgb(f, x, y, c);
-            if (!pred(c)) continue;
-            b.n++;
-            if (x < b.x0) b.x0 = x;
-            if (x > b.x1) b.x1 = x;
-            if (y < b.y0) b.y0 = y;
-            if (y > b.y1) b.y1 = y;
-        }
-    return b;
+    return sr_test_find_px(f, pred);
 }
 
 static box bright_box(char *doc, int w, int h, double t)

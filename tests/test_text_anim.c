@@ -15,6 +15,7 @@
 #include "compiler/compiler.h"
 #include "render/text/fonts.h"
 #include "render/text/text_int.h"
+#include "support/text_fixture.h"
 
 #define W 320
 #define H 180
@@ -51,15 +52,7 @@ static char *anim_doc(const char *text, const char *anims)
 
 static sr_text *make(const char *doc)
 {
-    json_error_t je;
-    json_t *rp = json_loads(doc, 0, &je);
-    if (!rp) fail_msg("bad test JSON: %s", je.text);
-    sr_text *tx = NULL;
-    sr_err e = {0};
-    int rc = sr_text_create(&tx, rp, W, H, NULL, &e);
-    if (rc) fail_msg("sr_text_create: %s (%s)", e.msg, e.field);
-    json_decref(rp);
-    return tx;
+    return sr_test_text_make(doc, W, H);
 }
 
 typedef struct ink {

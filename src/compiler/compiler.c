@@ -49,6 +49,10 @@
 #define DEFAULT_MIN_DUR 5.0 /* scenes without narration */
 #define MIN_SCENE_S 1.0
 #define DEFAULT_FONT "DejaVu Sans"
+#define SUB_MAX_CHARS 42    /* characters a subtitle line (timed-text conventions) */
+#define SUB_GAP_FRAMES 2.0  /* frames between consecutive cues */
+#define SUB_MIN_S (5.0 / 6) /* the shortest cue, unless the next one starts sooner */
+#define SUB_LINGER_S 0.5    /* a cue stays after its last word, up to the next */
 
 static const char *const transitions[] = {"none",  "wipeup",      "wipedown",   "wipeleft", "wiperight", "smoothleft",
                                           "smoothright", "radial", "circlecrop", "hblur",    "fade",      NULL};
@@ -84,9 +88,9 @@ static const char *const el_types[] = {"text", "image", "video", "shape", NULL};
 enum { EL_TEXT, EL_IMAGE, EL_VIDEO, EL_SHAPE };
 
 /* fontStyle fields: one table drives validation and copying */
-enum { FS_STR, FS_NUM, FS_COLOR, FS_BOOL, FS_PCT, FS_GRID, FS_ENUM, FS_DECO, FS_PATH, FS_ANIM };
+enum { FS_STR, FS_NUM, FS_INT, FS_COLOR, FS_BOOL, FS_PCT, FS_GRID, FS_ENUM, FS_DECO, FS_PATH, FS_ANIM };
 static const char *const align_names[] = {"left", "center", "right", NULL};
-static const char *const case_names[] = {"uppercase", "lowercase", "capitalize", "smallcapitalize", NULL};
+static const char *const case_names[] = {"uppercase", "lowercase", "capitalize", "smallcapitalize", "none", NULL};
 static const char *const deco_names[] = {"bold", "underline", "italics", "linethrough", "italic", NULL};
 static const struct {
     const char *key;
@@ -112,6 +116,11 @@ static const struct {
     {"bulletSize", FS_PCT, 0.2, 3, NULL},
     {"bulletFillColor", FS_COLOR, 0, 0, NULL},
     {"animations", FS_ANIM, 0, 0, NULL}, /* checked by the text module (text_anim.c) */
+    /* word-by-word captions: cues of at most wordsPerCue words, the word being
+     * spoken in activeWordColor at activeWordScale (subs.c, text_anim.c) */
+    {"wordsPerCue", FS_INT, 1, 10, NULL},
+    {"activeWordColor", FS_COLOR, 0, 0, NULL},
+    {"activeWordScale", FS_NUM, 1, 2, NULL},
 };
 
 /* --- state ---------------------------------------------------------------- */
@@ -356,6 +365,10 @@ static int parse_style(cctx *c, const json_t *st, const char *pfx, json_t *dst)
         case FS_NUM:
             rc = sr_fnum(st, key, pfx, style_fields[i].lo, style_fields[i].hi, 0, &d, c->err);
             if (!rc) nv = json_real(d);
+            break;
+        case FS_INT:
+            rc = sr_fint(st, key, pfx, (int)style_fields[i].lo, (int)style_fields[i].hi, 0, &k, c->err);
+            if (!rc) nv = json_integer(k);
             break;
         case FS_COLOR:
             rc = sr_fcolor(st, key, pfx, &s, c->err);
@@ -710,6 +723,7 @@ static int add_caption(cctx *c, scene_src *s, const json_t *sc, const char *stor
     json_object_set_new(o, "text", json_string(caption));
     json_object_set_new(o, "position", json_string(pos && !strncmp(pos, "top", 3) ? "bottom-center" : "top-center"));
     json_object_del(style, "position");
+    json_object_set_new(style, "autoOutline", json_true()); /* legible like the subtitles (text.c) */
     json_object_set_new(o, "style", style);
     return 0;
 }
@@ -829,6 +843,10 @@ static int parse_top(cctx *c, const json_t *sb)
     if ((rc = sr_fstr(sb, "videoName", "", 200, &c->name, c->err))) return rc;
     if (!c->name) c->name = "video";
     if ((rc = sr_fstr(sb, "language", "", 16, &c->language, c->err))) return rc;
+    for (const char *p = c->language; p && *p; p++) /* a language tag: the text's case rules (ICU) */
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+              *p == '_'))
+            return sr_err_set(c->err, SR_EINVALID_FIELD, "language", "language must be a language tag like \"de\"");
 
     /* size */
     int hw = sr_fhas(sb, "videoWidth"), hh = sr_fhas(sb, "videoHeight");
@@ -944,13 +962,23 @@ static int parse_top(cctx *c, const json_t *sb)
 
 /* --- timing ----------------------------------------------------------------- */
 
+/* 1 when timeline scene i continues scene i - 1's visual: both pieces of one
+ * split storyboard scene whose background is given (not picked per piece
+ * from the library). */
+static int same_visual(const cctx *c, int i)
+{
+    const scene_src *s = c->sc[i].src;
+    return i > 0 && c->sc[i - 1].src == s && !s->bg_query && !s->bg_auto;
+}
+
 /* Scene durations and starts from each scene's narration length (real when
  * spoken, else estimated). Returns the total. */
 static double place_scenes(cctx *c, int use_estimate)
 {
     for (int i = 0; i < c->nsc; i++) {
         scene *t = &c->sc[i];
-        t->td = i == 0 || t->src->transition == TR_NONE ? 0 : TRANSITION_S;
+        /* no transition between the pieces of one split scene: one visual */
+        t->td = i == 0 || t->src->transition == TR_NONE || same_visual(c, i) ? 0 : TRANSITION_S;
         t->lead = i == 0 ? FIRST_LEAD_S : t->td;
     }
     double start = 0, end = 0;
@@ -1025,40 +1053,85 @@ static json_t *motion_for(const scene *t, int i)
                      in ? 0.5 : zx, "startY", in ? 0.5 : zy, "endX", in ? zx : 0.5, "endY", in ? zy : 0.5);
 }
 
+/* The part of camera path run (over [a, b); reference taken over) that the
+ * piece [start, start + dur) shows: its ends are the run's eased positions
+ * there (the engine eases each element with smoothstep), so the camera does
+ * not jump at the piece's boundaries. NULL when out of memory. */
+static json_t *piece_motion(json_t *run, double a, double b, double start, double dur)
+{
+    static const char *const keys[3][2] = {{"startZoom", "endZoom"}, {"startX", "endX"}, {"startY", "endY"}};
+    double u[2] = {(start - a) / (b - a), (start + dur - a) / (b - a)};
+    json_t *o = json_object();
+    for (int k = 0; o && k < 3; k++) {
+        double v0 = json_number_value(json_object_get(run, keys[k][0]));
+        double v1 = json_number_value(json_object_get(run, keys[k][1]));
+        for (int e = 0; e < 2; e++) {
+            double x = fmin(fmax(u[e], 0), 1), w = x * x * (3 - 2 * x);
+            json_object_set_new(o, keys[k][e], json_real(v0 + (v1 - v0) * w));
+        }
+    }
+    json_decref(run);
+    return o;
+}
+
 static int add(cctx *c, json_t *arr, json_t *o)
 {
     if (!o || json_array_append_new(arr, o)) return nomem(c);
     return 0;
 }
 
+/* The text of cue words [a, b): the words with single spaces (none where the
+ * narration has none) and a line break before each word brk[] marks. */
+static void cue_text(const char *text, const sr_dword *w, int a, int b, const unsigned char *brk, sr_buf *tb)
+{
+    for (int j = a; j < b; j++) {
+        if (j > a && brk[j - a]) sr_buf_append(tb, "\n", 1);
+        else if (j > a && w[j].off > w[j - 1].off + w[j - 1].len) sr_buf_append(tb, " ", 1);
+        sr_buf_append(tb, text + w[j].off, (size_t)w[j].len);
+    }
+}
+
+/* Scene i's subtitle cues, following the timed-text conventions (Netflix
+ * Timed Text Style Guide, BBC guidelines): at most SUB_MAX_CHARS characters a
+ * line and maxLines lines, broken at phrase boundaries (subs.c; the burned-in
+ * caption breaks where the SRT does); at least SUB_GAP_FRAMES frames between
+ * consecutive cues; a cue lingers SUB_LINGER_S after its last word and lasts
+ * at least SUB_MIN_S unless the next cue starts sooner. */
 static int emit_subtitles(cctx *c, int i, json_t *subs, double total)
 {
     scene *t = &c->sc[i];
     sr_dword *w = NULL;
     int nw = 0, *first = NULL, rc = 0;
+    unsigned char *brk = NULL;
     if (!t->text) return 0;
     if (t->narrated) rc = sr_subs_words(t->text, t->sp.words, t->sp.nwords, t->sp.duration, &w, &nw);
     else rc = sr_subs_words(t->text, NULL, 0, t->est, &w, &nw);
     if (rc) return nomem(c);
     if (t->src->highlight) sr_subs_keywords(t->text, w, nw);
-    double fs = json_number_value(json_object_get(t->src->sub_style, "fontSize"));
+    const json_t *style = t->src->sub_style;
+    double fs = json_number_value(json_object_get(style, "fontSize"));
     double pw = 0.8;
-    sr_parse_percent(json_object_get(t->src->sub_style, "paragraphWidth"), &pw);
+    sr_parse_percent(json_object_get(style, "paragraphWidth"), &pw);
     double em = fs * 4.0 / 3.0 * (c->w < c->h ? c->w : c->h) / 720.0;
-    double line_em = em > 0 ? pw * c->w / em : 1e9;
-    int nc = sr_subs_cues(t->text, w, nw, line_em, t->src->max_lines, &first);
-    if (nc < 0) {
+    sr_cue_fit fit = {em > 0 ? pw * c->w / em : 1e9, SUB_MAX_CHARS, t->src->max_lines,
+                      (int)json_integer_value(json_object_get(style, "wordsPerCue"))};
+    int nc = sr_subs_cues(t->text, w, nw, &fit, &first);
+    brk = malloc(nw ? (size_t)nw : 1);
+    if (nc < 0 || !brk) {
+        free(first);
+        free(brk);
         free(w);
         return nomem(c);
     }
     double t0 = t->start + t->lead, scene_end = fmin(t->start + t->dur, total);
-    double next_scene_cue = scene_end;
+    double gap = SUB_GAP_FRAMES / c->fps;
     for (int k = 0; k < nc; k++) {
         int a = first[k], b = k + 1 < nc ? first[k + 1] : nw; /* words [a, b) */
         double cs = t0 + w[a].start, ce = t0 + w[b - 1].end;
-        double next = k + 1 < nc ? t0 + w[b].start : next_scene_cue;
-        double limit = fmin(next, scene_end);
-        if (fmin(ce + 0.5, limit) > ce) ce = fmin(ce + 0.5, limit); /* linger up to 0.5 s */
+        /* the next cue (the next scene's starts at this one's end or later) */
+        /* on the millisecond grid of the timeline and the SRT, the gap never rounds below 2 frames */
+        double limit = floor(((k + 1 < nc ? fmin(r3(t0 + w[b].start), scene_end) : scene_end) - gap) * 1000) / 1000;
+        ce = fmax(ce + SUB_LINGER_S, cs + SUB_MIN_S);
         if (ce > limit) ce = limit;
         if (ce < cs + 0.05) ce = cs + 0.05; /* never empty */
         json_t *words = json_array();
@@ -1068,33 +1141,27 @@ static int emit_subtitles(cctx *c, int i, json_t *subs, double total)
         }
         for (int j = a; j < b; j++) {
             json_t *wj = json_pack("{s:s%,s:f,s:f,s:b}", "text", t->text + w[j].off, (size_t)w[j].len, "startTime",
-                                   r3(t0 + w[j].start), "endTime", r3(t0 + w[j].end), "keyword", w[j].keyword);
+                                   r3(fmin(t0 + w[j].start, ce)), "endTime", r3(fmin(t0 + w[j].end, ce)), "keyword",
+                                   w[j].keyword); /* inside the cue: it may end 2 frames before the next */
             if ((rc = add(c, words, wj))) break;
         }
-        /* the cue's text: the narration between its words, spaces folded */
+        if (!rc && sr_subs_breaks(t->text, w + a, b - a, &fit, brk) < 0) rc = nomem(c);
         sr_buf tb;
         sr_buf_init(&tb, 64 * 1024);
-        int sp = 0;
-        for (int q = w[a].off; q < w[b - 1].off + w[b - 1].len; q++) {
-            char ch = t->text[q];
-            if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
-                sp = 1;
-                continue;
-            }
-            if (sp) sr_buf_append(&tb, " ", 1);
-            sp = 0;
-            sr_buf_append(&tb, &ch, 1);
-        }
+        if (!rc) cue_text(t->text, w, a, b, brk, &tb);
         char id[48];
         snprintf(id, sizeof id, "sub-%d-%d", i, k);
-        json_t *cue = json_pack("{s:s,s:i,s:f,s:f,s:s,s:o,s:i,s:O,s:b}", "id", id, "sceneIndex", i, "startTime",
-                                r3(cs), "endTime", r3(ce), "text", tb.p ? tb.p : "", "words", words, "maxLines",
-                                t->src->max_lines, "style", t->src->sub_style, "hidden", t->src->hide_subs);
+        json_t *cue = rc ? NULL
+                         : json_pack("{s:s,s:i,s:f,s:f,s:s,s:o,s:i,s:O,s:b}", "id", id, "sceneIndex", i, "startTime",
+                                     r3(cs), "endTime", r3(ce), "text", tb.p ? tb.p : "", "words", words, "maxLines",
+                                     t->src->max_lines, "style", style, "hidden", t->src->hide_subs);
+        if (rc) json_decref(words);
         int failed = tb.failed;
         sr_buf_free(&tb);
         if (!rc && failed) rc = nomem(c);
         if (rc || (rc = add(c, subs, cue))) break;
     }
+    free(brk);
     free(first);
     free(w);
     return rc;
@@ -1180,6 +1247,7 @@ static int emit(cctx *c, double total, json_t **out)
         goto done;
     }
     json_object_set_new(rp, "version", json_integer(1));
+    if (c->language && *c->language) json_object_set_new(rp, "language", json_string(c->language));
     json_object_set_new(rp, "output",
                         json_pack("{s:s,s:i,s:i,s:f,s:f,s:s,s:s,s:i,s:s,s:i,s:s}", "name", c->name, "width", c->w,
                                   "height", c->h, "fps", c->fps, "duration", total, "videoCodec", "h264", "audioCodec",
@@ -1209,7 +1277,7 @@ static int emit(cctx *c, double total, json_t **out)
         char id[48];
         rc = add(c, markers,
                  json_pack("{s:i,s:f,s:f,s:s,s:f}", "sceneIndex", i, "startTime", t->start, "duration", t->dur,
-                           "transition", transitions[i == 0 ? TR_NONE : s->transition], "transitionDuration", t->td));
+                           "transition", transitions[t->td > 0 ? s->transition : TR_NONE], "transitionDuration", t->td));
         if (rc) break;
         /* background */
         json_t *bg = json_object();
@@ -1227,9 +1295,18 @@ static int emit(cctx *c, double total, json_t **out)
             json_object_set_new(bg, "url", json_string(s->bg_url));
             json_object_set_new(bg, "fit", json_string(s->fit ? s->fit : "cover"));
         }
-        if (s->bg_type != BG_COLOR && s->vkb) json_object_set(bg, "motion", s->vkb); /* explicit path wins */
-        else if (s->bg_type != BG_COLOR && (s->kenburns || s->zoompan)) json_object_set_new(bg, "motion", motion_for(t, i));
+        /* the pieces of a split scene share one visual: one camera path and
+         * one video across them (k: the run's first piece) */
+        int k = i, m = i;
+        while (k > 0 && same_visual(c, k)) k--;
+        while (m + 1 < c->nsc && same_visual(c, m + 1)) m++;
+        json_t *mo = NULL;
+        if (s->bg_type != BG_COLOR && s->vkb) mo = json_incref(s->vkb); /* explicit path wins */
+        else if (s->bg_type != BG_COLOR && (s->kenburns || s->zoompan)) mo = motion_for(&c->sc[k], k);
+        if (mo && m > k) mo = piece_motion(mo, c->sc[k].start, c->sc[m].start + c->sc[m].dur, t->start, t->dur);
+        if (mo) json_object_set_new(bg, "motion", mo);
         if (s->bg_type == BG_VIDEO) {
+            if (k < i) json_object_set_new(bg, "sourceOffset", json_real(r3(t->start - c->sc[k].start)));
             if (s->bg_clips) json_object_set(bg, "clips", s->bg_clips);
             json_object_set_new(bg, "loop", json_boolean(s->loop));
             json_object_set_new(bg, "mute", json_boolean(s->mute));

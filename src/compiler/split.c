@@ -272,7 +272,9 @@ double sr_text_width_em(const char *s, size_t n)
     for (size_t i = 0; i < n;) {
         uint32_t c;
         i += (size_t)next_cp(s, n, i, &c);
-        if (is_wide(c)) w += 1.0;
+        if (c == 0x200D || c == 0xFE0F || (c >= 0x1F3FB && c <= 0x1F3FF) || (c >= 0xE0020 && c <= 0xE007F))
+            continue; /* joiners, variation selectors, skin tones, tags: inside an emoji */
+        if (is_wide(c) || (c >= 0x1F300 && c <= 0x1FAFF) || (c >= 0x1F1E6 && c <= 0x1F1FF)) w += 1.0;
         else if (c < 0x250 || (c >= 0x370 && c < 0x530) || (c >= 0x1E00 && c < 0x2000)) w += 0.55;
         else w += 0.6;
     }

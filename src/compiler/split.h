@@ -33,7 +33,8 @@ int sr_split_story(const char *s, size_t n, int on_newline, int on_sentence, sr_
 int sr_split_words(const char *s, size_t n, sr_span *out, int max);
 
 /* Estimated width of s[0..n) in ems: 0.55 per Latin/Greek/Cyrillic
- * character, 1.0 per East Asian wide character, 0.6 per other character. */
+ * character, 1.0 per East Asian wide character or emoji (joiners, variation
+ * selectors and skin tones add nothing), 0.6 per other character. */
 double sr_text_width_em(const char *s, size_t n);
 
 /* The number of code points of s[0..n). */

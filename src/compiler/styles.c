@@ -24,6 +24,11 @@ static const struct {
     {"headline", "Headline",
      "{\"fontFamily\":\"DejaVu Sans\",\"fontSize\":44,\"color\":\"#FFFFFF\",\"backgroundColor\":\"#D32F2FE0\","
      "\"showBoxBackground\":true,\"decorations\":[\"bold\"],\"keywordColor\":\"#FFEB3B\",\"position\":\"center\"}"},
+    /* short-form video: one to three words at a time, the spoken word popping in yellow */
+    {"word-by-word", "Word by Word",
+     "{\"fontFamily\":\"DejaVu Sans\",\"fontSize\":44,\"color\":\"#FFFFFF\",\"shadowColor\":\"#000000\","
+     "\"shadowWidth\":\"0.8%\",\"decorations\":[\"bold\"],\"case\":\"uppercase\",\"keywordColor\":\"#FFFFFF\","
+     "\"position\":\"center\",\"wordsPerCue\":3,\"activeWordColor\":\"#FFE600\",\"activeWordScale\":1.2}"},
 };
 #define N_BUILTIN (sizeof builtin / sizeof builtin[0])
 

@@ -185,50 +185,239 @@ void sr_subs_keywords(const char *text, sr_dword *w, int n)
     }
 }
 
-/* Width of word i in ems, and the gap before it (0 when glued to the previous word). */
-static double word_em(const char *text, const sr_dword *w, int i, double *gap)
+/* ---- cues and lines (timed-text conventions) ------------------------------- */
+
+/* Line-break preferences: a break after a clause (comma, colon...) is best,
+ * one before a conjunction or preposition good, one after an article,
+ * preposition or possessive poor (Netflix Timed Text Style Guide, BBC
+ * subtitle guidelines). English word lists; other languages still get the
+ * punctuation rule and balanced lines. */
+static const char *const phrase_starts[] = {
+    "and", "but", "or", "nor", "so", "yet", "because", "which", "that", "who", "when", "where", "while", "if",
+    "to", "of", "in", "on", "at", "for", "with", "from", "by", "as", "than", "after", "before", "into", "about",
+    NULL,
+};
+static const char *const weak_ends[] = {
+    "a", "an", "the", "to", "of", "in", "on", "at", "for", "with", "and", "or", "my", "your", "our", "his", "her",
+    "their", "its", "this", "that", "is", "are", "was", NULL,
+};
+#define BONUS_CLAUSE 60.0 /* in squared characters of imbalance */
+#define BONUS_PHRASE 20.0
+#define PENALTY_WEAK 40.0
+
+static int in_list(const char *w, const char *const *list)
 {
-    *gap = (i > 0 && w[i].off > w[i - 1].off + w[i - 1].len) ? SPACE_EM : 0;
+    for (int i = 0; list[i]; i++)
+        if (strcmp(w, list[i]) == 0) return 1;
+    return 0;
+}
+
+/* 1 when word i ends with clause punctuation (, ; : - ) or a sentence end. */
+static int ends_clause(const char *text, const sr_dword *w, int i)
+{
+    if (w[i].sentence_end) return 1;
+    const char *e = text + w[i].off + w[i].len;
+    int k = 1;
+    while (k < w[i].len && ((unsigned char)e[-k] & 0xC0) == 0x80) k++;
+    uint32_t c;
+    sr_utf8_next(e - k, &c);
+    return c == ',' || c == ';' || c == ':' || c == ')' || c == 0x2013 || c == 0x2014 || c == 0x060C /* ، */ ||
+           c == 0x3001 || c == 0xFF0C;
+}
+
+static int word_is(const char *text, const sr_dword *w, int i, const char *const *list)
+{
+    char core[64];
+    word_core(text + w[i].off, w[i].len, core, sizeof core);
+    return core[0] && in_list(core, list);
+}
+
+/* Word i's width in ems and characters, and the gap before it (0 when glued
+ * to the previous word, as in scripts written without spaces). */
+static double word_em(const char *text, const sr_dword *w, int i, int *chars, int *gap)
+{
+    *gap = i > 0 && w[i].off > w[i - 1].off + w[i - 1].len;
+    *chars = sr_utf8_count(text + w[i].off, (size_t)w[i].len);
     return sr_text_width_em(text + w[i].off, (size_t)w[i].len);
 }
 
-int sr_subs_lines(const char *text, const sr_dword *w, int n, double line_em)
+/* Does words [a, b) fit one line? */
+static int line_fits(const char *text, const sr_dword *w, int a, int b, const sr_cue_fit *fit)
 {
-    int lines = 0;
     double x = 0;
-    for (int i = 0; i < n; i++) {
-        double gap, ww = word_em(text, w, i, &gap);
-        if (i == 0) gap = 0;
-        if (lines == 0 || x + gap + ww > line_em) {
-            lines += 1;
-            x = ww;
-            while (x > line_em && line_em > 0) { /* an overlong word wraps by itself */
-                lines++;
-                x -= line_em;
-            }
-        } else {
-            x += gap + ww;
+    int chars = 0;
+    for (int i = a; i < b; i++) {
+        int c, gap;
+        double ww = word_em(text, w, i, &c, &gap);
+        if (i > a && gap) {
+            x += SPACE_EM;
+            chars++;
         }
+        x += ww;
+        chars += c;
     }
+    if (b - a <= 1) return 1; /* an overlong word stands alone */
+    return x <= fit->line_em && (fit->max_chars <= 0 || chars <= fit->max_chars);
+}
+
+typedef int (*fits_fn)(const char *text, const sr_dword *w, int a, int b, const sr_cue_fit *fit);
+
+/* The least number of pieces words [0, n) make when filled greedily while fits. */
+static int greedy_count(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit, fits_fn fits,
+                        unsigned char *brk)
+{
+    int pieces = 0;
+    for (int a = 0; a < n; pieces++) {
+        int b = a + 1;
+        while (b < n && fits(text, w, a, b + 1, fit)) b++;
+        if (brk && b < n) brk[b] = 1;
+        a = b;
+    }
+    return pieces;
+}
+
+int sr_subs_lines(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit)
+{
+    return greedy_count(text, w, n, fit, line_fits, NULL);
+}
+
+/* Does words [a, b) make one cue? */
+static int cue_fits(const char *text, const sr_dword *w, int a, int b, const sr_cue_fit *fit)
+{
+    if (b - a <= 1) return 1;
+    if (fit->max_words > 0 && b - a > fit->max_words) return 0;
+    return sr_subs_lines(text, w + a, b - a, fit) <= fit->max_lines;
+}
+
+/* The characters of words [a, b) with their spaces. */
+static int line_chars(const char *text, const sr_dword *w, int a, int b)
+{
+    int chars = 0;
+    for (int i = a; i < b; i++) {
+        int c, gap;
+        word_em(text, w, i, &c, &gap);
+        chars += c + (i > a && gap);
+    }
+    return chars;
+}
+
+/* The cost of a line break before word k (0 < k): negative is good. */
+static double break_cost(const char *text, const sr_dword *w, int k)
+{
+    double c = 0;
+    if (ends_clause(text, w, k - 1)) c -= BONUS_CLAUSE;
+    else if (word_is(text, w, k, phrase_starts)) c -= BONUS_PHRASE;
+    if (word_is(text, w, k - 1, weak_ends)) c += PENALTY_WEAK;
+    return c;
+}
+
+#define MAX_BREAK_WORDS 200
+
+#define MAX_BREAK_WORDS 200
+
+/* Cuts words [0, n) into the least number of pieces that fit (lines of a
+ * cue, or cues of a sentence), balanced in characters and cut at phrase
+ * boundaries (break_cost): brk[k] = 1 where a piece starts (k > 0); returns
+ * the piece count, or -1 when out of memory. *penalty gets the sum of the
+ * chosen cuts' costs (> 0: a cut in the middle of a phrase was the best). */
+static int partition(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit, fits_fn fits,
+                     unsigned char *brk, double *penalty)
+{
+    *penalty = 0;
+    memset(brk, 0, (size_t)(n > 0 ? n : 1));
+    int lines = greedy_count(text, w, n, fit, fits, NULL);
+    if (lines <= 1 || n > MAX_BREAK_WORDS) /* greedy for the rare huge piece */
+        return greedy_count(text, w, n, fit, fits, brk);
+    /* best[l][k]: least cost of words [0, k) in l lines; from[l][k] its last line's start */
+    static const double inf = 1e300;
+    double target = (double)line_chars(text, w, 0, n) / lines;
+    double(*best)[MAX_BREAK_WORDS + 1] = malloc(sizeof(double[MAX_BREAK_WORDS + 1]) * (size_t)(lines + 1));
+    int(*from)[MAX_BREAK_WORDS + 1] = malloc(sizeof(int[MAX_BREAK_WORDS + 1]) * (size_t)(lines + 1));
+    if (!best || !from) {
+        free(best);
+        free(from);
+        return -1;
+    }
+    for (int l = 0; l <= lines; l++)
+        for (int k = 0; k <= n; k++) best[l][k] = inf, from[l][k] = -1;
+    best[0][0] = 0;
+    for (int l = 1; l <= lines; l++)
+        for (int k = 1; k <= n; k++)
+            for (int j = k - 1; j >= 0 && fits(text, w, j, k, fit); j--) {
+                if (best[l - 1][j] >= inf) continue;
+                double d = line_chars(text, w, j, k) - target;
+                double c = best[l - 1][j] + d * d + (j > 0 ? break_cost(text, w, j) : 0);
+                if (c < best[l][k]) best[l][k] = c, from[l][k] = j;
+            }
+    for (int l = lines, k = n; l > 0 && k > 0; l--) {
+        int j = from[l][k];
+        if (j < 0) break;
+        if (j > 0) {
+            brk[j] = 1;
+            *penalty += break_cost(text, w, j);
+        }
+        k = j;
+    }
+    free(best);
+    free(from);
     return lines;
 }
 
-int sr_subs_cues(const char *text, const sr_dword *w, int n, double line_em, int max_lines, int **first)
+int sr_subs_breaks(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit, unsigned char *brk)
 {
-    int *f = malloc((n ? (size_t)n : 1) * sizeof *f);
-    if (!f) return SR_ENOMEM;
-    int nc = 0, start = 0;
-    for (int i = 0; i < n; i++) {
-        if (i > start && sr_subs_lines(text, w + start, i - start + 1, line_em) > max_lines) {
-            f[nc++] = start;
-            start = i;
+    double penalty;
+    return partition(text, w, n, fit, line_fits, brk, &penalty);
+}
+
+/* Appends cue [a, b) to f; when its lines can only break inside a phrase and
+ * it holds a clause boundary, it becomes two cues there instead. */
+static int push_cue(const char *text, const sr_dword *w, int a, int b, const sr_cue_fit *fit, int *f, int *nc)
+{
+    unsigned char brk[MAX_BREAK_WORDS + 1];
+    double penalty = 0;
+    if (b - a <= MAX_BREAK_WORDS) {
+        if (partition(text, w + a, b - a, fit, line_fits, brk, &penalty) < 0) return SR_ENOMEM;
+        if (penalty > 0)
+            for (int j = b - 1; j > a; j--) /* the last clause boundary */
+                if (ends_clause(text, w, j - 1)) {
+                    f[(*nc)++] = a;
+                    f[(*nc)++] = j;
+                    return 0;
+                }
+    }
+    f[(*nc)++] = a;
+    return 0;
+}
+
+int sr_subs_cues(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit, int **first)
+{
+    /* a cue may become two (push_cue): room for 2 per word */
+    int *f = malloc((n ? (size_t)n : 1) * 2 * sizeof *f);
+    unsigned char *brk = malloc(n ? (size_t)n : 1);
+    int nc = 0, rc = 0;
+    if (!f || !brk) rc = SR_ENOMEM;
+    /* each sentence: the least number of cues, balanced, cut at clauses */
+    for (int s = 0, e; !rc && s < n; s = e) {
+        e = s;
+        while (e < n && !w[e].sentence_end) e++;
+        e = e < n ? e + 1 : n;
+        double penalty;
+        if (partition(text, w + s, e - s, fit, cue_fits, brk, &penalty) < 0) {
+            rc = SR_ENOMEM;
+            break;
         }
-        if (w[i].sentence_end && i + 1 < n) {
-            f[nc++] = start;
-            start = i + 1;
+        for (int a = s; !rc && a < e;) {
+            int b = a + 1;
+            while (b < e && !brk[b - s]) b++;
+            rc = push_cue(text, w, a, b, fit, f, &nc);
+            a = b;
         }
     }
-    if (start < n) f[nc++] = start;
+    free(brk);
+    if (rc) {
+        free(f);
+        return rc;
+    }
     *first = f;
     return nc;
 }

@@ -34,14 +34,30 @@ void sr_subs_keywords(const char *text, sr_dword *w, int n);
 /* 1 when lower_word (lower case, no punctuation) is an English stopword. */
 int sr_subs_is_stopword(const char *lower_word);
 
-/* Groups words into cues: a cue takes words while they fit max_lines lines
- * of line_em ems (greedy fill, estimated widths) and ends after a sentence
- * end. Writes the index of each cue's first word into first[] (malloc'd) and
- * returns the cue count, or SR_ENOMEM. */
-int sr_subs_cues(const char *text, const sr_dword *w, int n, double line_em, int max_lines, int **first);
+/* What a cue may hold: lines of at most line_em ems (estimated widths) and
+ * max_chars characters (0: no limit; 42 by the timed-text conventions),
+ * max_lines lines, and max_words words (0: no limit; word-by-word captions). */
+typedef struct sr_cue_fit {
+    double line_em;
+    int max_chars, max_lines, max_words;
+} sr_cue_fit;
 
-/* The number of lines the words w[0..n) take when filled greedily into
- * lines of line_em ems (the estimate sr_subs_cues uses). */
-int sr_subs_lines(const char *text, const sr_dword *w, int n, double line_em);
+/* Groups words into cues that fit: a cue takes words while they fit (greedy
+ * fill), then ends at the last clause boundary (, ; : ...) in its second half
+ * when there is one, and always after a sentence end. Writes the index of
+ * each cue's first word into first[] (malloc'd) and returns the cue count, or
+ * SR_ENOMEM. */
+int sr_subs_cues(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit, int **first);
+
+/* The number of lines the words w[0..n) take when filled greedily (the least
+ * possible); a word too long for a line takes one by itself. */
+int sr_subs_lines(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit);
+
+/* Breaks the cue w[0..n) into that many lines at phrase boundaries: balanced
+ * lengths, a break after a clause preferred, before a conjunction or
+ * preposition next, after an article or preposition avoided. Sets brk[k] = 1
+ * (brk holds n bytes) when word k starts a line; returns the line count, or
+ * -1 when out of memory. */
+int sr_subs_breaks(const char *text, const sr_dword *w, int n, const sr_cue_fit *fit, unsigned char *brk);
 
 #endif

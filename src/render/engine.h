@@ -66,4 +66,10 @@ int sr_render_validate(const json_t *rp, const char *base_dir, sr_err *err);
  * exposed for tests). base is the output path without extension. */
 int sr_write_subtitle_files(const json_t *rp, const char *base, sr_err *err);
 
+/* The worst reading speed of rp's subtitles[] (hidden cues included, as in
+ * the SRT): the most characters per second of display of any cue with text,
+ * line breaks not counted; 0 when there is none. A render statistic
+ * (renderStats.maxCharsPerSecond). */
+double sr_subtitles_max_cps(const json_t *rp);
+
 #endif

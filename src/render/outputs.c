@@ -69,6 +69,31 @@ static int write_buf(const char *base, const char *ext, sr_buf *b, sr_err *err)
     return sr_write_file_atomic(path, b->p ? b->p : "", b->len, err);
 }
 
+double sr_subtitles_max_cps(const json_t *rp)
+{
+    const json_t *subs = json_object_get(rp, "subtitles");
+    double worst = 0;
+    sr_buf t;
+    sr_buf_init(&t, 1u << 20);
+    for (size_t i = 0; i < json_array_size(subs) && i < SR_TL_MAX_SUBTITLES; i++) {
+        const json_t *c = json_array_get(subs, i);
+        double d = json_number_value(json_object_get(c, "endTime")) - json_number_value(json_object_get(c, "startTime"));
+        t.len = 0;
+        cue_text(c, &t);
+        if (!t.len || t.failed || !(d > 0)) continue;
+        int chars = 0;
+        for (size_t k = 0; k < t.len;) {
+            uint32_t cp;
+            int n = sr_utf8_next(t.p + k, &cp);
+            k += n > 0 ? (size_t)n : 1;
+            chars += cp != '\n' && cp != '\r';
+        }
+        if (chars / d > worst) worst = chars / d;
+    }
+    sr_buf_free(&t);
+    return worst;
+}
+
 int sr_write_subtitle_files(const json_t *rp, const char *base, sr_err *err)
 {
     int rc = 0;

@@ -216,7 +216,7 @@ static int draw_scene(render *r, int s, double t, sr_frame *f, sr_err *err)
     else if (v->kind == SR_VIS_IMAGE) sr_draw_view(r->sampler, f, m->pic, m->prescale, mo, u);
     else {
         const sr_frame *pic;
-        if ((rc = sr_video_frame(m->video, t - v->start, &pic, err))) return rc;
+        if ((rc = sr_video_frame(m->video, t - v->start + v->offset, &pic, err))) return rc;
         if (m->fitpic) {
             sr_fit_draw(r->fitter, m->fitpic, pic, v->fit, tl->bg);
             pic = m->fitpic;

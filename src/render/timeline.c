@@ -260,6 +260,7 @@ static int parse_visual(sr_timeline *tl, const json_t *e, int idx, int is_bg, co
         v->loop = lp ? json_is_true(lp) : 1;
         const json_t *cl = json_object_get(e, "clips");
         if (cl && !json_is_null(cl) && (rc = parse_clips(cl, p, v, err))) return rc;
+        if (is_bg && (rc = get_num(e, "sourceOffset", 0, 0, SR_TL_MAX_DURATION, p, &v->offset, err))) return rc;
     }
     if (!is_bg) {
         const json_t *pos = json_object_get(e, "position");

@@ -51,6 +51,7 @@ typedef struct sr_visual {
     sr_clip *clips; /* video */
     int nclips;
     int loop;
+    double offset; /* video background: seconds into its clips at start (sourceOffset) */
     int fit; /* background: enum sr_fit */
     sr_gradient grad; /* SR_VIS_GRADIENT */
     /* layers: 9-grid position (0..8, row-major from top-left) or -1 for left/top */

@@ -178,7 +178,9 @@ int sr_video_frame(sr_video *v, double t, const sr_frame **pic, sr_err *err)
     }
     double s = v->clips[k].start + tt;
     if (k != v->clip || (v->have_cur && s + 1e-6 < frame_time(v, v->cur))) {
-        seek_to(v, v->clips[k].start);
+        /* to the key frame before s: a scene that starts into the video
+         * (sourceOffset) does not decode from the clip's start */
+        seek_to(v, s);
         v->clip = k;
     }
     while (!v->eof) {

@@ -391,3 +391,104 @@ int sr_test_find(const json_t *rp, const char *et, const char *ty, const json_t 
     }
     return n;
 }
+
+sr_test_box sr_test_find_px(const sr_frame *f, int (*pred)(const uint8_t rgb[3]))
+{
+    sr_test_box b = {f->w, f->h, -1, -1, 0};
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            uint8_t c[3];
+            sr_frame_get_rgb(f, x, y, c);
+            if (!pred(c)) continue;
+            b.n++;
+            if (x < b.x0) b.x0 = x;
+            if (x > b.x1) b.x1 = x;
+            if (y < b.y0) b.y0 = y;
+            if (y > b.y1) b.y1 = y;
+        }
+    return b;
+}
+
+/* Labels the 4-connected components of mask (w x h, 1 = set) into lab
+ * (1-based; 0 = none); returns the component count, -1 when out of memory. */
+static int label(const uint8_t *mask, int w, int h, int *lab)
+{
+    int n = 0;
+    int *stack = malloc((size_t)w * h * sizeof *stack);
+    if (!stack) return -1;
+    memset(lab, 0, (size_t)w * h * sizeof *lab);
+    for (int i = 0; i < w * h; i++) {
+        if (!mask[i] || lab[i]) continue;
+        int sp = 0;
+        stack[sp++] = i;
+        lab[i] = ++n;
+        while (sp) {
+            int p = stack[--sp], x = p % w, y = p / w;
+            const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+            for (int k = 0; k < 4; k++) {
+                int xx = x + nb[k][0], yy = y + nb[k][1];
+                if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+                int q = yy * w + xx;
+                if (mask[q] && !lab[q]) {
+                    lab[q] = n;
+                    stack[sp++] = q;
+                }
+            }
+        }
+    }
+    free(stack);
+    return n;
+}
+
+int sr_test_dark_rings(const sr_frame *f, const uint8_t *mask, double *worst)
+{
+    const int W = f->w, H = f->h;
+    int *lab = malloc((size_t)W * H * sizeof *lab);
+    int n = lab ? label(mask, W, H, lab) : -1;
+    long *ring = n >= 0 ? calloc((size_t)n + 1, sizeof *ring) : NULL;
+    long *dark = n >= 0 ? calloc((size_t)n + 1, sizeof *dark) : NULL;
+    long *size = n >= 0 ? calloc((size_t)n + 1, sizeof *size) : NULL;
+    int checked = -1;
+    if (!ring || !dark || !size) goto done;
+    for (int y = 3; y < H - 3; y++)
+        for (int x = 3; x < W - 3; x++) {
+            if (lab[y * W + x]) {
+                size[lab[y * W + x]]++;
+                continue;
+            }
+            /* the glyphs within 3 px (8 at most): a dark pixel counts for each; ring: within 1 px */
+            uint8_t c[3];
+            sr_frame_get_rgb(f, x, y, c);
+            int ls[8], md[8], nl = 0, isdark = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] < 80;
+            for (int dy = -3; dy <= 3; dy++)
+                for (int dx = -3; dx <= 3; dx++) {
+                    int l = lab[(y + dy) * W + x + dx], q = 0, d = abs(dx) > abs(dy) ? abs(dx) : abs(dy);
+                    if (!l) continue;
+                    while (q < nl && ls[q] != l) q++;
+                    if (q == nl && nl < 8) {
+                        ls[nl] = l;
+                        md[nl++] = d;
+                    } else if (q < nl && d < md[q]) {
+                        md[q] = d;
+                    }
+                }
+            for (int q = 0; q < nl; q++) {
+                ring[ls[q]] += md[q] <= 1;
+                dark[ls[q]] += isdark;
+            }
+        }
+    checked = 0;
+    *worst = 1e9;
+    for (int k = 1; k <= n; k++) {
+        if (size[k] < 8 || ring[k] < 8) continue; /* specks of anti-aliasing */
+        checked++;
+        if ((double)dark[k] / ring[k] < *worst) *worst = (double)dark[k] / ring[k];
+    }
+    if (!checked) *worst = 0;
+done:
+    free(lab);
+    free(ring);
+    free(dark);
+    free(size);
+    return checked;
+}

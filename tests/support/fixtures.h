@@ -42,6 +42,23 @@ double sr_test_media_duration(const char *path);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL when it cannot. */
 char *sr_test_read(const char *path);
 
+/* The bounding box (inclusive) and count of the pixels of f whose RGB pred
+ * accepts; n == 0 (and x1 < x0) when none does. */
+typedef struct sr_test_box {
+    int x0, y0, x1, y1;
+    long n;
+} sr_test_box;
+sr_test_box sr_test_find_px(const sr_frame *f, int (*pred)(const uint8_t rgb[3]));
+
+/* Outlines around glyphs: mask (f->w x f->h bytes, 1 = a glyph's fill
+ * pixel, found on a plain background) is cut into 4-connected glyphs; for
+ * each glyph of 8 pixels or more, its ring is the pixels of f outside every
+ * glyph within 1 px of it, its dark pixels those within 3 px with luma
+ * (BT.709 of the RGB) below 80. Returns the number of glyphs measured and
+ * *worst the least (dark pixels / ring pixels) over them; -1 when out of
+ * memory. A solid dark outline gives about 1 and more; none gives 0. */
+int sr_test_dark_rings(const sr_frame *f, const uint8_t *mask, double *worst);
+
 /* Reading a timeline (renderParams): o[k] as a number / string (0 / NULL when absent). */
 double sr_test_num(const json_t *o, const char *k);
 const char *sr_test_str(const json_t *o, const char *k);

@@ -23,6 +23,11 @@
  * Choices the API leaves open:
  *   - shadowWidth "N%" is an outline of N% of the frame's short side (1% is
  *     7.2 px at 720p) in shadowColor; shadowColor alone gives 0.4%; at most 5%.
+ *   - a subtitle style with neither shadowColor, shadowWidth nor a box gets a
+ *     black outline of TX_AUTO_OUTLINE_EM of its em (2.2 px for the default
+ *     24 pt at 1080p, at least 1 px), so that captions, keywords included,
+ *     read on any background; shadowWidth 0 turns it off. A text element's
+ *     style gets it with autoOutline: true (the compiler's scene captions).
  *   - backgroundColor draws one box per line (ASS BorderStyle 3) padded 0.25
  *     em, in a separate event under the text so that outline and box combine.
  *   - smallcapitalize: real small caps (lower-case letters as capitals at 80%).
@@ -34,9 +39,12 @@
  *   - fonts_dir (default: the project's font folder, fonts.h): the files of
  *     each family a style names are handed to libass (ass_add_font).
  *   - animations[] and karaoke: text_anim.c splits a block into phase events.
- *   - showBullet: a bullet before each line as written. */
+ *   - showBullet: a bullet before each line as written.
+ *   - emoji are drawn in colour (Noto Color Emoji) where libass lays out an
+ *     invisible placeholder, with the block's animation (text_emoji.c).
+ *   - the base direction of each line follows its first strong character
+ *     (ASS Encoding -1): Arabic and Hebrew lines are right-to-left. */
 #include <ass/ass.h>
-#include <locale.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -73,7 +81,8 @@ struct sr_text {
     tx_layer subs;
     ASS_Track *probe; /* scratch track for measuring subtitle cues */
     tx_fonts *fonts;
-    locale_t loc; /* UTF-8 LC_CTYPE for letter case, or 0 */
+    char lang[TX_MAX_LANG + 1]; /* the timeline's language (ICU locale of the case rules), or "" */
+    tx_emoji *emoji;             /* colour emoji table (text_emoji.c), or NULL */
     int missing_glyphs, fallbacks;
     pthread_mutex_t lock; /* one libass renderer: draws from several threads take turns */
 };
@@ -117,9 +126,9 @@ static ASS_Track *new_track(sr_text *tx)
                  "Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, "
                  "MarginV, Encoding\n"
                  "Style: T,DejaVu Sans,20,&H00FFFFFF,&H00FFFFFF,&H00000000,&HFF000000,0,0,0,0,"
-                 "100,100,0,0,1,0,0,7,0,0,0,1\n"
+                 "100,100,0,0,1,0,0,7,0,0,0,-1\n"
                  "Style: B,DejaVu Sans,20,&HFF000000,&HFF000000,&H00000000,&HFF000000,0,0,0,0,"
-                 "100,100,0,0,3,0,0,7,0,0,0,1\n\n"
+                 "100,100,0,0,3,0,0,7,0,0,0,-1\n\n"
                  "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
                  "Effect, Text\n",
                  tx->w, tx->h);
@@ -196,7 +205,8 @@ static void block_src(const sr_text *tx, const tx_style *st, const tx_place *pl,
     bs->text = bk->text;
     bs->words = bk->words;
     bs->t0 = bk->t0;
-    bs->loc = tx->loc;
+    bs->lang = tx->lang;
+    bs->emoji = tx->emoji;
 }
 
 static char *build_event_text(sr_text *tx, const tx_style *st, const tx_place *pl,
@@ -369,6 +379,10 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
         if (!has_sc) memcpy(st->outline, (uint8_t[4]){0, 0, 0, 255}, 4);
     }
     st->outline_px = sw * tx->short_side;
+    /* legible by default: a subtitle with no shadow and no box gets a solid
+     * dark outline scaled with its font size (applied below, once em is known) */
+    int auto_outline = (is_sub || json_is_true(json_object_get(js, "autoOutline"))) && !has_sc &&
+                       !json_object_get(js, "shadowWidth") && !st->box[3];
     if (is_sub && (rc = get_color(js, "keywordColor", st->keyword, &present, pfx, err))) return rc;
     if ((v = json_object_get(js, "alignment")) && json_is_string(v)) {
         const char *a = json_string_value(v);
@@ -420,6 +434,22 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
     if ((rc = get_color(js, "bulletFillColor", st->bullet_c, &present, pfx, err))) return rc;
     memset(&st->anim, 0, sizeof st->anim);
     if (js && (rc = tx_anims_parse(js, pfx, &st->anim, err))) return rc;
+    /* word-by-word captions: the spoken word in activeWordColor, popping to activeWordScale */
+    st->anim.karaoke_scale = 1;
+    int has_awc;
+    uint8_t awc[4];
+    if ((rc = get_color(js, "activeWordColor", awc, &has_awc, pfx, err))) return rc;
+    if ((v = json_object_get(js, "activeWordScale")) && !json_is_null(v)) {
+        if (!json_is_number(v) || json_number_value(v) < 1 || json_number_value(v) > 2)
+            return field_err(err, pfx, "activeWordScale", "must be a number from 1 to 2");
+        st->anim.karaoke_scale = json_number_value(v);
+        if (!st->anim.karaoke) memcpy(st->anim.karaoke_c, st->color, 4); /* scale alone: the colour stays */
+        st->anim.karaoke = 1;
+    }
+    if (has_awc) {
+        memcpy(st->anim.karaoke_c, awc, 4);
+        st->anim.karaoke = 1;
+    }
     /* fontUrl: the family name read from the file (registered at create) */
     const char *url = json_string_value(json_object_get(js, "fontUrl"));
     if (url && *url) {
@@ -429,6 +459,14 @@ static int parse_style(sr_text *tx, const json_t *js, double def_size, int is_su
     }
     st->em = size * 4.0 / 3.0 * tx->short_side / 720.0;
     st->ass_size = st->em * tx_fonts_ratio(tx->fonts, st->family);
+    /* no user colour may pass for an emoji placeholder's (text_emoji.c) */
+    uint8_t *cols[] = {st->color, st->outline, st->box, st->keyword, st->bullet_c, st->anim.karaoke_c};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (cols[i][0] == TX_EMOJI_R && cols[i][1] == TX_EMOJI_G) cols[i][1]++;
+    if (auto_outline) {
+        memcpy(st->outline, (uint8_t[4]){0, 0, 0, 255}, 4);
+        st->outline_px = fmax(TX_AUTO_OUTLINE_MIN_PX, TX_AUTO_OUTLINE_EM * st->em);
+    }
     return 0;
 }
 
@@ -708,7 +746,7 @@ void sr_text_destroy(sr_text *tx)
     if (tx->rnd) ass_renderer_done(tx->rnd);
     if (tx->lib) ass_library_done(tx->lib);
     tx_fonts_destroy(tx->fonts);
-    if (tx->loc) freelocale(tx->loc);
+    tx_emoji_destroy(tx->emoji);
     pthread_mutex_destroy(&tx->lock);
     free(tx);
 }
@@ -781,6 +819,26 @@ static void add_style_fonts(sr_text *tx, const json_t *style, char done[][TX_MAX
     tx_fonts_folder_files(tx->fonts, fam, ass_font_file, tx);
 }
 
+/* The timeline's "language" (BCP 47, "de", "tr-TR", "pt_BR"): the rules of
+ * letter case. Absent: the root rules. */
+static int read_language(sr_text *tx, const json_t *rp, sr_err *err)
+{
+    const json_t *v = json_object_get(rp, "language");
+    if (!v || json_is_null(v)) return 0;
+    const char *s = json_string_value(v);
+    size_t n = s ? strlen(s) : 0;
+    int ok = s && n <= TX_MAX_LANG;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+             s[i] == '-' || s[i] == '_';
+    if (!ok)
+        return sr_err_set(err, SR_EINVALID_FIELD, "language",
+                          "language must be a language tag like \"de\" or \"tr-TR\" (at most %d characters).",
+                          TX_MAX_LANG);
+    memcpy(tx->lang, s, n + 1);
+    return 0;
+}
+
 int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fonts_dir,
                    sr_err *err)
 {
@@ -795,7 +853,8 @@ int sr_text_create(sr_text **out, const json_t *rp, int w, int h, const char *fo
     tx->w = w;
     tx->h = h;
     tx->short_side = w < h ? w : h;
-    tx->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if ((rc = read_language(tx, rp, err))) goto fail;
+    tx->emoji = tx_emoji_create(); /* NULL when no colour emoji font is installed */
     tx->fonts = tx_fonts_create(fonts_dir);
     tx->lib = ass_library_init();
     if (!tx->fonts || !tx->lib) {
@@ -868,11 +927,12 @@ fail:
 
 /* ---- drawing ----------------------------------------------------------- */
 
-static void blend_images(sr_frame *f, const ASS_Image *im)
+static void blend_images(const sr_text *tx, sr_frame *f, const ASS_Image *im)
 {
     for (; im; im = im->next) {
         if (im->w <= 0 || im->h <= 0) continue;
         uint32_t c = im->color;
+        if (tx_emoji_draw(tx->emoji, f, im->dst_x, im->dst_y, im->bitmap, im->stride, im->w, im->h, c)) continue;
         int a = 255 - (int)(c & 0xFF);
         if (a <= 0) continue;
         uint8_t y, u, v;
@@ -896,7 +956,7 @@ static int draw_layer(sr_text *tx, tx_layer *L, sr_frame *f, double t)
     pthread_mutex_lock(&tx->lock);
     ass_set_line_spacing(tx->rnd, 0.2 * em);
     int chg;
-    blend_images(f, ass_render_frame(tx->rnd, L->track, now, &chg));
+    blend_images(tx, f, ass_render_frame(tx->rnd, L->track, now, &chg));
     pthread_mutex_unlock(&tx->lock);
     return 0;
 }

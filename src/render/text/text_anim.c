@@ -29,7 +29,10 @@
  *   cues with writingStyle word, a word's slot starts at its words[].startTime
  *   (entry): the words appear in time with the voice.
  * karaoke (our addition): the word being spoken (words[] startTime..endTime)
- *   is drawn in the animation's `color` (default #FFD700).
+ *   is drawn in the animation's `color` (default #FFD700). The style's
+ *   activeWordColor / activeWordScale (word-by-word captions) turn it on too:
+ *   the word takes that colour and pops to that scale over TXA_POP_MS (the
+ *   line reflows around it), back to 100% when the word ends.
  *
  * Durations: block animations last slow 1.0 s, medium 0.6 s, fast 0.35 s,
  * custom 0.6 / customSpeedValue s. Unit animations give each unit slow 80
@@ -51,6 +54,7 @@
 #define TXA_CHAR_MS 50.0      /* medium unit time of one character */
 #define TXA_DRIFT_FRAC 0.08   /* drift distance: fraction of the short side */
 #define TXA_BLUR_PX 10        /* blur's start */
+#define TXA_POP_MS 80         /* the active word's scale-up (activeWordScale) */
 
 /* ---- the table ---------------------------------------------------------- */
 
@@ -315,7 +319,8 @@ static char *event_text(const tx_block_src *bs, const phase *ph, int box_pass, c
     int units = ph && ph->an && !box_pass && is_unit_anim(ph->an) && ph->an->ws != TXA_WS_PARAGRAPH;
     int colour = !box_pass;
     int karaoke = colour && st->anim.karaoke;
-    tx_case_state cs = {bs->loc, 0, 0};
+    int pop = st->anim.karaoke && st->anim.karaoke_scale > 1.001; /* both passes: the box follows */
+    tx_case_state cs = {bs->lang, 0, 0, bs->emoji, box_pass, st, st->color};
     const char *s = bs->text;
     size_t n = strlen(s), i = 0;
     int ui = 0, wi = 0, in_word = 0;
@@ -339,23 +344,34 @@ static char *event_text(const tx_block_src *bs, const phase *ph, int box_pass, c
         }
         if (wi < nwords && in_word && words[wi].b == i) {
             if (colour) sr_buf_printf(&b, "{\\1c&H%02X%02X%02X&}", st->color[2], st->color[1], st->color[0]);
+            if (pop) sr_buf_append(&b, "{\\fscx100\\fscy100}", 18);
+            cs.color = st->color;
             in_word = 0;
             wi++;
         }
         if (wi < nwords && !in_word && words[wi].a == i) {
             in_word = 1;
             const uint8_t *base = words[wi].keyword && st->keyword[3] ? st->keyword : st->color;
-            if (colour && (base != st->color || karaoke)) {
+            cs.color = base;
+            if ((colour && (base != st->color || karaoke)) || pop) {
                 sr_buf_append(&b, "{", 1);
-                put_c(&b, base);
+                if (colour) put_c(&b, base);
+                long long k0 = llround(words[wi].t0 - off), k1 = llround(words[wi].t1 - off);
+                if (k1 <= k0) k1 = k0 + 1;
                 if (karaoke) {
-                    long long k0 = llround(words[wi].t0 - off), k1 = llround(words[wi].t1 - off);
-                    if (k1 <= k0) k1 = k0 + 1;
                     sr_buf_printf(&b, "\\t(%lld,%lld,", k0, k0 + 1);
                     put_c(&b, st->anim.karaoke_c);
                     sr_buf_printf(&b, ")\\t(%lld,%lld,", k1, k1 + 1);
                     put_c(&b, base);
                     sr_buf_append(&b, ")", 1);
+                }
+                if (pop) { /* the active word pops up to its scale, and back after it */
+                    long long p0 = k0 + TXA_POP_MS < k1 ? k0 + TXA_POP_MS : k1;
+                    sr_buf_printf(&b, "\\t(%lld,%lld,\\fscx", k0, p0);
+                    tx_put_num(&b, st->anim.karaoke_scale * 100);
+                    sr_buf_append(&b, "\\fscy", 5);
+                    tx_put_num(&b, st->anim.karaoke_scale * 100);
+                    sr_buf_printf(&b, ")\\t(%lld,%lld,\\fscx100\\fscy100)", k1, k1 + TXA_POP_MS);
                 }
                 sr_buf_append(&b, "}", 1);
             }

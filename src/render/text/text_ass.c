@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <wctype.h>
 
 #include "render/text/text_int.h"
 
@@ -58,36 +57,64 @@ static void put_color(sr_buf *b, const char *tag_c, const char *tag_a, const uin
     sr_buf_printf(b, "\\%s&H%02X%02X%02X&\\%s&H%02X&", tag_c, c[2], c[1], c[0], tag_a, 255 - c[3]);
 }
 
-/* ---- letter case ------------------------------------------------------ */
-
-static uint32_t map_case(uint32_t cp, int upper, locale_t loc)
-{
-    if (cp < 0x80) {
-        if (upper && cp >= 'a' && cp <= 'z') return cp - 32;
-        if (!upper && cp >= 'A' && cp <= 'Z') return cp + 32;
-        return cp;
-    }
-    if (!loc) return cp;
-    wint_t r = upper ? towupper_l((wint_t)cp, loc) : towlower_l((wint_t)cp, loc);
-    return r > 0 && r <= 0x10FFFF ? (uint32_t)r : cp;
-}
-
-static int is_letter(uint32_t cp, locale_t loc)
-{
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
-    if (!loc) return 1;
-    return iswalnum_l((wint_t)cp, loc) || cp == 0x2019 /* ’ inside a word */;
-}
-
 /* ---- user text -------------------------------------------------------- */
+
+/* Appends code point cp as literal ASS text. */
+static void put_literal(sr_buf *b, uint32_t cp)
+{
+    if (cp == '{' || cp == '}') {
+        /* libass reads "\{" and "\}" as literal braces */
+        sr_buf_append(b, "\\", 1);
+        put_utf8(b, cp);
+    } else if (cp == '\\') {
+        /* a backslash followed by a WORD JOINER (invisible, no break):
+         * nothing after it can form \N, \n, \h, \{ or \} */
+        sr_buf_append(b, "\\\xE2\x81\xA0", 4);
+    } else {
+        put_utf8(b, cp);
+    }
+}
+
+/* Appends the UTF-8 text m[0..n) literally. */
+static void put_literal_str(sr_buf *b, const char *m, size_t n)
+{
+    for (size_t j = 0; j < n;) {
+        uint32_t c;
+        int l = sr_utf8_next(m + j, &c);
+        j += l > 0 ? (size_t)l : 1;
+        put_literal(b, c);
+    }
+}
+
+/* The code point cp (its UTF-8 bytes u[0..k)) mapped by mode into out (malloc'd);
+ * NULL when it maps to itself or cannot be mapped. */
+static char *map_one(const char *u, int k, int mode, const char *lang, size_t *len)
+{
+    char *m = tx_case_map(u, (size_t)k, mode, lang, len);
+    if (m && *len == (size_t)k && !memcmp(m, u, (size_t)k)) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
 
 void tx_append_user_text(sr_buf *b, const char *s, size_t n, int text_case, tx_case_state *cs)
 {
+    /* upper and lower case map the whole piece: context matters (final sigma) */
+    char *whole = NULL;
+    if (text_case == TX_CASE_UPPER || text_case == TX_CASE_LOWER) {
+        size_t len = strnlen(s, n), ml;
+        if ((whole = tx_case_map(s, len, text_case, cs->lang, &ml))) {
+            s = whole;
+            n = ml;
+        }
+        text_case = TX_CASE_NONE; /* mapped (or, out of memory, left as it is) */
+    }
     size_t i = 0;
     while (i < n && s[i]) {
         uint32_t cp;
-        int k = sr_utf8_next(s + i, &cp);
+        const char *at = s + i;
+        int k = sr_utf8_next(at, &cp);
         if (k <= 0) k = 1;
         if (i + (size_t)k > n) break; /* a code point cut by the piece's end */
         i += (size_t)k;
@@ -98,48 +125,37 @@ void tx_append_user_text(sr_buf *b, const char *s, size_t n, int text_case, tx_c
             continue;
         }
         if (cp < 0x20 || cp == 0x7F) cp = ' ';
-        int letter = is_letter(cp, cs->loc);
-        switch (text_case) {
-        case TX_CASE_UPPER:
-            cp = map_case(cp, 1, cs->loc);
-            break;
-        case TX_CASE_LOWER:
-            cp = map_case(cp, 0, cs->loc);
-            break;
-        case TX_CASE_CAPITALIZE:
-            if (letter && !cs->in_word) cp = map_case(cp, 1, cs->loc);
-            break;
-        case TX_CASE_SMALLCAPS: {
+        if (cs->emoji && tx_emoji_len(at, n - (i - (size_t)k)) > 0) { /* a colour emoji (text_emoji.c) */
+            int el = tx_emoji_len(at, n - (i - (size_t)k));
+            tx_emoji_placeholder(b, cs, at, (size_t)el);
+            i += (size_t)el - (size_t)k;
+            cs->in_word = 0;
+            continue;
+        }
+        int letter = tx_is_letter(cp);
+        char *m = NULL;
+        size_t ml = 0;
+        if (text_case == TX_CASE_CAPITALIZE && letter && !cs->in_word) {
+            m = map_one(at, k, TX_CASE_CAPITALIZE, cs->lang, &ml);
+        } else if (text_case == TX_CASE_SMALLCAPS) {
             /* real small caps: a lower-case letter is drawn as its capital at 80% */
-            uint32_t up = map_case(cp, 1, cs->loc);
-            int small = up != cp;
+            m = map_one(at, k, TX_CASE_UPPER, cs->lang, &ml);
+            int small = m != NULL;
             if (small != cs->small) {
                 sr_buf_printf(b, small ? "{\\fscx80\\fscy80}" : "{\\fscx100\\fscy100}");
                 cs->small = small;
             }
-            cp = up;
-            break;
-        }
-        default:
-            break;
         }
         cs->in_word = letter || (cs->in_word && cp == '\'');
-        if (cp == '{' || cp == '}') {
-            /* libass reads "\{" and "\}" as literal braces */
-            sr_buf_append(b, "\\", 1);
-            put_utf8(b, cp);
-        } else if (cp == '\\') {
-            /* a backslash followed by a WORD JOINER (invisible, no break):
-             * nothing after it can form \N, \n, \h, \{ or \} */
-            sr_buf_append(b, "\\\xE2\x81\xA0", 4);
-        } else {
-            put_utf8(b, cp);
-        }
+        if (m) put_literal_str(b, m, ml);
+        else put_literal(b, cp);
+        free(m);
     }
     if (cs->small) { /* close the run: whatever follows is full size */
         sr_buf_printf(b, "{\\fscx100\\fscy100}");
         cs->small = 0;
     }
+    free(whole);
 }
 
 /* ---- tags ------------------------------------------------------------- */

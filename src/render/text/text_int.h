@@ -4,7 +4,6 @@
 #ifndef SR_TEXT_INT_H
 #define SR_TEXT_INT_H
 
-#include <locale.h>
 #include <stdint.h>
 
 #include "common/util.h"
@@ -13,12 +12,17 @@
 /* Bounds on untrusted input. */
 #define TX_MAX_TEXT_BYTES 16000  /* 2,000 characters of up to 4 bytes, with slack */
 #define TX_MAX_FAMILY 64         /* bytes of a font family name */
+#define TX_MAX_LANG 35           /* bytes of the timeline's language tag */
 #define TX_MAX_SCENES 10000      /* highest sceneIndex + 1 */
 #define TX_MAX_EVENT_BYTES 65536 /* one generated ASS event */
 #define TX_MAX_FONT_SIZE 500     /* fontSize in points on the 720-px canvas */
 #define TX_MAX_FONT_BYTES (32L << 20) /* a fontUrl file */
 #define TX_MAX_STYLE_FAMILIES 32 /* families looked up in the font folder per render */
 #define TX_MAX_CUE_SHRINK 12     /* font-shrinking steps tried for a subtitle cue */
+
+/* The default subtitle outline (no shadow, no box): of the em, at least 1 px. */
+#define TX_AUTO_OUTLINE_EM 0.046
+#define TX_AUTO_OUTLINE_MIN_PX 1.0
 
 /* Letter case applied to user text. */
 enum { TX_CASE_NONE, TX_CASE_UPPER, TX_CASE_LOWER, TX_CASE_CAPITALIZE, TX_CASE_SMALLCAPS };
@@ -53,6 +57,7 @@ typedef struct tx_anims {
     tx_anim1 entry, exit;
     int karaoke;          /* highlight the spoken word (subtitles' words[] times) */
     uint8_t karaoke_c[4]; /* its colour */
+    double karaoke_scale; /* the spoken word's scale (activeWordScale), 1: none */
 } tx_anims;
 
 /* Where a block of text goes: a 9-grid cell or an explicit top-left. */
@@ -87,12 +92,53 @@ typedef struct tx_place {
     int vrow;
 } tx_place;
 
-/* Letter-case state carried across the pieces of one text (capitalize). */
+typedef struct tx_emoji tx_emoji;
+
+/* State carried across the pieces of one text: letter case (capitalize,
+ * small caps) and colour emoji. */
 typedef struct tx_case_state {
-    locale_t loc; /* a UTF-8 LC_CTYPE locale, or (locale_t)0 for ASCII-only mapping */
+    const char *lang; /* the ICU locale of the case rules ("de", "tr"; "" or NULL: root) */
     int in_word;
     int small; /* smallcaps: inside a run drawn at 80% */
+    /* colour emoji (text_emoji.c): NULL draws emoji as plain text */
+    tx_emoji *emoji;
+    int box_pass;         /* the box event: placeholders keep the box's tags */
+    const tx_style *st;   /* the block's style (outline restored after a placeholder) */
+    const uint8_t *color; /* the fill colour in effect (restored after a placeholder) */
 } tx_case_state;
+
+/* ---- letter case (text_case.c, ICU) ---- */
+
+/* s[0..n) (UTF-8) in upper case (TX_CASE_UPPER), lower case (TX_CASE_LOWER)
+ * or title case (TX_CASE_CAPITALIZE) by the rules of ICU locale lang (NULL:
+ * root): a new string (malloc'd, NUL-terminated, *out_len bytes), or NULL
+ * when out of memory or too long (n > TX_MAX_TEXT_BYTES). */
+char *tx_case_map(const char *s, size_t n, int mode, const char *lang, size_t *out_len);
+/* 1 when cp is part of a word (a letter, digit or mark). */
+int tx_is_letter(uint32_t cp);
+
+/* ---- colour emoji (text_emoji.c) ---- */
+
+/* The byte length of the emoji sequence (a pictograph with its variation
+ * selector, skin tone, ZWJ sequence or tags, or a flag) that starts s[0..n)
+ * and is drawn in colour; 0 when none starts there. */
+int tx_emoji_len(const char *s, size_t n);
+/* Appends, for the emoji s[0..n), an invisible square drawing one em wide
+ * whose colour names the emoji's slot in cs->emoji (the glyph is drawn
+ * there by tx_emoji_draw); plain text when the table is full. */
+void tx_emoji_placeholder(sr_buf *b, tx_case_state *cs, const char *s, size_t n);
+/* The table of the emoji a render's text uses, with the colour emoji font;
+ * NULL when no colour emoji font is installed (emoji are then plain text). */
+tx_emoji *tx_emoji_create(void);
+/* A placeholder's fill colour: TX_EMOJI_R, TX_EMOJI_G, slot (its blue). */
+#define TX_EMOJI_R 0x05
+#define TX_EMOJI_G 0x0D
+/* When libass image (dst_x, dst_y, mask, stride, w, h, color: RRGGBBAA, AA
+ * the transparency) is a placeholder, draws its emoji into f and returns 1;
+ * else 0 (a text image: blend it). */
+int tx_emoji_draw(const tx_emoji *em, sr_frame *f, int dst_x, int dst_y, const uint8_t *mask, int stride, int w,
+                  int h, uint32_t color);
+void tx_emoji_destroy(tx_emoji *em); /* accepts NULL */
 
 /* Appends n bytes of user text s to b as literal ASS text: braces and
  * backslashes cannot start override tags or escapes, "\n" becomes a line
@@ -126,7 +172,8 @@ typedef struct tx_block_src {
     const char *text;    /* user text */
     const json_t *words; /* subtitles' words[] (keywords, karaoke, timing) or NULL */
     double t0;           /* the block's start on the timeline (s): words' times are absolute */
-    locale_t loc;
+    const char *lang; /* case rules (tx_case_state.lang) */
+    tx_emoji *emoji;  /* colour emoji table, or NULL */
     double ink[4]; /* x0, y0, x1, y1 of the drawn text (probe); x1 <= x0: unknown */
     /* A drawing instead of text (shape elements, text_shape.c): when set, the
      * block is one drawing animated as a text block's box (block animations
