@@ -291,7 +291,7 @@ __attribute__((target("avx2"))) static void hfilter_avx2(uint16_t *h, const uint
 
 static const sr_px_ops *g_ops; /* set once, read by every compositor thread */
 static _Thread_local sr_px_counters g_counters;
-static _Thread_local int g_no_skip;
+static int g_no_skip = -1; /* -1: not read from the environment yet */
 
 sr_px_level sr_px_best(void)
 {
@@ -341,10 +341,16 @@ sr_px_counters *sr_px_counters_get(void)
 
 int sr_px_skip(void)
 {
-    return !g_no_skip;
+    int v = __atomic_load_n(&g_no_skip, __ATOMIC_RELAXED);
+    if (v < 0) {
+        const char *e = getenv("STORYREEL_NO_SKIP");
+        v = e && *e && strcmp(e, "0") ? 1 : 0;
+        __atomic_store_n(&g_no_skip, v, __ATOMIC_RELAXED);
+    }
+    return !v;
 }
 
 void sr_px_set_skip(int on)
 {
-    g_no_skip = !on;
+    __atomic_store_n(&g_no_skip, on ? 0 : 1, __ATOMIC_RELAXED);
 }

@@ -80,9 +80,10 @@ typedef struct sr_px_counters {
 sr_px_counters *sr_px_counters_get(void); /* the calling thread's; reset by zeroing */
 
 /* Whether the compositor skips work whose result it knows (a still scene's
- * picture kept, transition pixels outside the mix copied): on by default, a
- * setting of the calling thread. Off, every pixel is drawn the long way: the
- * reference that tests compare the short way with. */
+ * picture kept, transition pixels outside the mix copied): on unless the
+ * environment has STORYREEL_NO_SKIP=1; for the whole process. Off, every
+ * pixel is drawn the long way: the reference that tests compare the short
+ * way with. */
 int sr_px_skip(void);
 void sr_px_set_skip(int on);
 
