@@ -4,7 +4,8 @@
  * goes, a colour) takes their pictures from the still cache, and its video
  * is the same, frame for frame, as the render that draws every frame from
  * scratch (STORYREEL_NO_SKIP's path); the profile's counters show the work
- * skipped, and a moving camera is never cached. */
+ * skipped, and a moving camera is never cached. The same render through the
+ * scalar loops gives the same video as through the vector ones. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,10 +118,26 @@ static void test_still_scene_reused(void **state)
     free(b);
 }
 
+/* the whole render through the scalar loops gives the same video as through
+ * the best vector level */
+static void test_scalar_render_equal(void **state)
+{
+    sr_render_profile best = {0}, scalar = {0};
+    char *a = render("best", &best);
+    sr_px_select(SR_PX_SCALAR);
+    char *b = render("scalar", &scalar);
+    sr_px_select(sr_px_best());
+    assert_string_equal(scalar.simd, "scalar");
+    if (strcmp(a, b)) fail_msg("the %s loops changed the video:\n%s\nvs\n%s", best.simd, a, b);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_still_scene_reused),
+        cmocka_unit_test(test_scalar_render_equal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
