@@ -222,7 +222,7 @@ static void test_transitions_skip_equal(void **state)
     const int64_t total = (int64_t)FW * FH * 3 / 2;
     for (int t = 0; t < sr_ntransitions; t++) {
         const char *name = sr_transitions[t].name;
-        int edge = !strncmp(name, "wipe", 4) || !strcmp(name, "circlecrop");
+        int edge = !strncmp(name, "wipe", 4) || !strcmp(name, "circlecrop") || !strcmp(name, "radial");
         for (int k = 0; k <= 10; k++) {
             double p = k / 10.0 + (k > 0 && k < 10 ? 0.013 : 0);
             sr_px_set_skip(0);

@@ -77,7 +77,10 @@ typedef struct row_runs {
     uint8_t kind[MAX_RUNS];
 } row_runs;
 
-static void run_add(row_runs *rr, int s, int e, int kind)
+/* Appends the run [s, e) of kind; a run taken whole whose mask is known
+ * gets its value in a[] too when it has to be merged into a mixed one (more
+ * runs than MAX_RUNS). */
+static void run_add(row_runs *rr, uint8_t *a, int s, int e, int kind)
 {
     if (e <= s) return;
     if (rr->n && rr->kind[rr->n - 1] == kind && rr->end[rr->n - 1] == s) {
@@ -85,8 +88,12 @@ static void run_add(row_runs *rr, int s, int e, int kind)
         return;
     }
     if (rr->n == MAX_RUNS) { /* too many: the rest is mixed */
-        rr->kind[rr->n - 1] = RUN_MIX;
-        rr->end[rr->n - 1] = e;
+        int q = rr->n - 1;
+        if (rr->kind[q] != RUN_MIX)
+            memset(a + rr->start[q], rr->kind[q] == RUN_TO ? 255 : 0, (size_t)(rr->end[q] - rr->start[q]));
+        if (kind != RUN_MIX) memset(a + s, kind == RUN_TO ? 255 : 0, (size_t)(e - s));
+        rr->kind[q] = RUN_MIX;
+        rr->end[q] = e;
         return;
     }
     rr->start[rr->n] = s;
@@ -95,13 +102,13 @@ static void run_add(row_runs *rr, int s, int e, int kind)
 }
 
 /* The runs of a row whose mask is known: a[0..cols) */
-static void runs_of(row_runs *rr, const uint8_t *a, int cols)
+static void runs_of(row_runs *rr, uint8_t *a, int cols)
 {
     rr->n = 0;
     for (int i = 0; i < cols;) {
         int k = a[i] == 0 ? RUN_FROM : a[i] == 255 ? RUN_TO : RUN_MIX, j = i + 1;
         while (j < cols && (a[j] == 0 ? RUN_FROM : a[j] == 255 ? RUN_TO : RUN_MIX) == k) j++;
-        run_add(rr, i, j, k);
+        run_add(rr, a, i, j, k);
         i = j;
     }
 }
@@ -121,6 +128,7 @@ static void mask_eval(const mask_ctx *c, uint8_t *a, int r, int s, int e)
 }
 
 static uint8_t m_circle(double x, double y, int W, int H, double p, double s);
+static uint8_t m_radial(double x, double y, int W, int H, double p, double s);
 static uint8_t m_wipeleft(double x, double y, int W, int H, double p, double s);
 static uint8_t m_wiperight(double x, double y, int W, int H, double p, double s);
 static uint8_t m_wipeup(double x, double y, int W, int H, double p, double s);
@@ -150,20 +158,68 @@ static void circle_runs(const mask_ctx *c, row_runs *rr, uint8_t *a, int r)
         tin1 = clampi((int)floor((cx + hx - 1) / c->sub - 0.5) + 1, tin0, rf);
     } else tin0 = tin1 = lf;
     rr->n = 0;
-    run_add(rr, 0, lf, RUN_FROM);
-    run_add(rr, lf, tin0, RUN_MIX);
-    run_add(rr, tin0, tin1, RUN_TO);
-    run_add(rr, tin1, rf, RUN_MIX);
-    run_add(rr, rf, cols, RUN_FROM);
     mask_eval(c, a, r, lf, tin0);
     mask_eval(c, a, r, tin1, rf);
+    run_add(rr, a, 0, lf, RUN_FROM);
+    run_add(rr, a, lf, tin0, RUN_MIX);
+    run_add(rr, a, tin0, tin1, RUN_TO);
+    run_add(rr, a, tin1, rf, RUN_MIX);
+    run_add(rr, a, rf, cols, RUN_FROM);
+}
+
+/* The clock wipe's angle (0 at 12 o'clock, clockwise) and radius at pixel i
+ * of row r, as m_radial computes them. */
+static void radial_at(const mask_ctx *c, int r, int i, double *ang, double *rad)
+{
+    double dx = (i + 0.5) * c->sub - c->W / 2.0, dy = (r + 0.5) * c->sub - c->H / 2.0;
+    *ang = atan2(dx, -dy);
+    if (*ang < 0) *ang += 2 * M_PI;
+    *rad = sqrt(dx * dx + dy * dy);
+}
+
+/* Pixels [i0, i1) of row r on one side of the vertical centre line, where
+ * the angle and the radius are monotonic: bounds from the ends say whether
+ * the whole span is past the sweeping hand (new scene), before it (old), or
+ * must be split; spans of 8 pixels or fewer are evaluated. */
+static void radial_span(const mask_ctx *c, row_runs *rr, uint8_t *a, int r, int i0, int i1)
+{
+    if (i1 <= i0) return;
+    if (i1 - i0 > 8) {
+        double a0, a1, r0, r1;
+        radial_at(c, r, i0, &a0, &r0);
+        radial_at(c, r, i1 - 1, &a1, &r1);
+        double lo = fmin(a0, a1), hi = fmax(a0, a1), rmin = fmax(fmin(r0, r1), 1), need = c->soft / 2 + 0.01;
+        double P = c->p * 2 * M_PI;
+        if ((P - hi) * rmin >= need) { /* d >= soft / 2 everywhere: 255 */
+            run_add(rr, a, i0, i1, RUN_TO);
+            return;
+        }
+        if ((lo - P) * rmin >= need) { /* d <= -soft / 2 everywhere: 0 */
+            run_add(rr, a, i0, i1, RUN_FROM);
+            return;
+        }
+        int mid = i0 + (i1 - i0) / 2;
+        radial_span(c, rr, a, r, i0, mid);
+        radial_span(c, rr, a, r, mid, i1);
+        return;
+    }
+    mask_eval(c, a, r, i0, i1);
+    run_add(rr, a, i0, i1, RUN_MIX);
+}
+
+static void radial_runs(const mask_ctx *c, row_runs *rr, uint8_t *a, int r)
+{
+    int half = clampi((int)ceil(c->W / 2.0 / c->sub - 0.5), 0, c->cols); /* first pixel with x >= W / 2 */
+    rr->n = 0;
+    radial_span(c, rr, a, r, 0, half);
+    radial_span(c, rr, a, r, half, c->cols);
 }
 
 /* Blends with a mask computed per luma pixel and per chroma pixel (at the
  * centre of its 2x2 block), touching only the pixels the mask mixes: a wipe's
  * mask depends on one axis (evaluated once per plane, or once per row), the
- * circle's mixed pixels are a ring, and the clock wipe is evaluated
- * everywhere. With skipping off (sr_px_set_skip) every pixel is evaluated
+ * circle's mixed pixels are a ring, and the clock wipe's lie along its hand
+ * (found by bisecting each half row). With skipping off (sr_px_set_skip) every pixel is evaluated
  * and mixed: the reference the tests compare with. */
 static void mask_mix(sr_frame *out, const sr_frame *from, const sr_frame *to, double p, mask_fn m)
 {
@@ -184,7 +240,7 @@ static void mask_mix(sr_frame *out, const sr_frame *from, const sr_frame *to, do
             uint8_t *o = out->data[k] + (size_t)r * out->linesize[k];
             const uint8_t *x = from->data[k] + (size_t)r * from->linesize[k];
             const uint8_t *y = to->data[k] + (size_t)r * to->linesize[k];
-            if (!skip || (!by_x && !by_y && m != m_circle)) { /* every pixel */
+            if (!skip || (!by_x && !by_y && m != m_circle && m != m_radial)) { /* every pixel */
                 mask_eval(&c, a, r, 0, c.cols);
                 rr.n = 1;
                 rr.start[0] = 0;
@@ -195,7 +251,8 @@ static void mask_mix(sr_frame *out, const sr_frame *from, const sr_frame *to, do
                 memset(a, a[0], (size_t)c.cols);
                 runs_of(&rr, a, 1);
                 rr.end[0] = c.cols;
-            } else if (!by_x) circle_runs(&c, &rr, a, r);
+            } else if (m == m_circle) circle_runs(&c, &rr, a, r);
+            else if (m == m_radial) radial_runs(&c, &rr, a, r);
             for (int q = 0; q < rr.n; q++) {
                 int s0 = rr.start[q], n = rr.end[q] - s0;
                 if (rr.kind[q] == RUN_MIX) px->mask_mix(o + s0, x + s0, y + s0, a + s0, n);
