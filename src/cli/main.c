@@ -196,7 +196,9 @@ static int cmd_render(int argc, char **argv)
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         char written[4200] = "";
+        sr_render_profile prof = {0};
         sr_render_opts ro = {.out_path = o.out,
+                             .profile = &prof,
                              .base_dir = base,
                              .progress = o.quiet ? NULL : progress_cb,
                              .cancel = &g_cancel,
@@ -207,6 +209,7 @@ static int cmd_render(int argc, char **argv)
         rc = sr_render(rp, &ro, &err);
         if (!o.quiet) fprintf(stderr, "\n");
         if (!rc && !o.quiet) fprintf(stderr, "wrote %s in %.1f s\n", written, sr_now() - t0);
+        if (!rc && getenv("STORYREEL_PROFILE")) sr_render_profile_print(&prof, stderr); /* bench/run reads it */
     }
     json_decref(rp);
     free(base);

@@ -6,6 +6,7 @@
 #pragma GCC optimize("O3")
 #endif
 #include "render/compose.h"
+#include "render/pixels.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,8 +20,7 @@
 
 struct sr_sampler {
     int max_w;
-    int32_t *xi;     /* left source column of each output column */
-    uint16_t *wx;    /* its weight toward the right neighbour, 0..256 */
+    sr_px_cols cols; /* the column plan: source column and weight of each output column */
     uint16_t *h[2];  /* horizontally filtered source rows (value x 256) */
     int hrow[2];     /* which source row each holds, -1: none */
 };
@@ -29,11 +29,14 @@ sr_sampler *sr_sampler_create(int max_w)
 {
     sr_sampler *s = calloc(1, sizeof *s);
     if (!s) return NULL;
+    size_t nb = (size_t)max_w / 8 + 2;
     s->max_w = max_w;
-    s->xi = malloc(sizeof *s->xi * (size_t)max_w);
-    s->wx = malloc(sizeof *s->wx * (size_t)max_w);
+    s->cols.xi = malloc(sizeof *s->cols.xi * (size_t)max_w);
+    s->cols.wx = malloc(sizeof *s->cols.wx * (size_t)max_w);
+    s->cols.blk_off = malloc(sizeof *s->cols.blk_off * nb);
+    s->cols.blk_shuf = malloc(16 * nb);
     s->h[0] = malloc(sizeof *s->h[0] * (size_t)max_w * 2);
-    if (!s->xi || !s->wx || !s->h[0]) {
+    if (!s->cols.xi || !s->cols.wx || !s->cols.blk_off || !s->cols.blk_shuf || !s->h[0]) {
         sr_sampler_destroy(s);
         return NULL;
     }
@@ -44,8 +47,10 @@ sr_sampler *sr_sampler_create(int max_w)
 void sr_sampler_destroy(sr_sampler *s)
 {
     if (!s) return;
-    free(s->xi);
-    free(s->wx);
+    free(s->cols.xi);
+    free(s->cols.wx);
+    free(s->cols.blk_off);
+    free(s->cols.blk_shuf);
     free(s->h[0]);
     free(s);
 }
@@ -73,30 +78,14 @@ static inline void axis_pos(double pos, int n, int32_t *idx, int *w)
     *w = f;
 }
 
-/* Horizontal pass of one source row: h[i] = 256 * the row at column position i. */
-static void hfilter(uint16_t *restrict h, const uint8_t *restrict r, const int32_t *restrict xi,
-                    const uint16_t *restrict wx, int dw)
-{
-    for (int i = 0; i < dw; i++) {
-        uint16_t pair; /* r[k] and r[k + 1] in one load */
-        memcpy(&pair, r + xi[i], 2);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        int a = pair & 255, b = pair >> 8;
-#else
-        int a = pair >> 8, b = pair & 255;
-#endif
-        h[i] = (uint16_t)(a * 256 + (b - a) * wx[i]);
-    }
-}
-
 /* Source row y, horizontally filtered, through the two-row cache; the row
  * keep (the other one needed now) is not evicted. */
-static const uint16_t *hrow(sr_sampler *s, const uint8_t *src, int sls, int y, int keep, int dw)
+static const uint16_t *hrow(sr_sampler *s, const sr_px_ops *px, const uint8_t *src, int sls, int y, int keep)
 {
     if (s->hrow[0] == y) return s->h[0];
     if (s->hrow[1] == y) return s->h[1];
     int k = s->hrow[0] == keep ? 1 : 0;
-    hfilter(s->h[k], src + (size_t)y * sls, s->xi, s->wx, dw);
+    px->hfilter(s->h[k], src + (size_t)y * sls, &s->cols);
     s->hrow[k] = y;
     return s->h[k];
 }
@@ -116,29 +105,29 @@ void sr_sample_plane(sr_sampler *s, uint8_t *dst, int dls, int dw, int dh, const
     if (dw > s->max_w) dw = s->max_w;
     for (int i = 0; i < dw; i++) {
         int w;
-        axis_pos(x0 + (i + 0.5) * sx - 0.5, sw, &s->xi[i], &w);
-        s->wx[i] = (uint16_t)w;
+        axis_pos(x0 + (i + 0.5) * sx - 0.5, sw, &s->cols.xi[i], &w);
+        s->cols.wx[i] = (uint16_t)w;
     }
+    s->cols.n = dw;
+    sr_px_plan(&s->cols, sw);
     s->hrow[0] = s->hrow[1] = -1;
-    /* separable: each source row is filtered horizontally once (gathers),
-     * then output rows are a vertical blend of two filtered rows (SIMD) */
+    const sr_px_ops *px = sr_px();
+    sr_px_counters_get()->sampled += (int64_t)dw * dh;
+    /* separable: each source row is filtered horizontally once, then output
+     * rows are a vertical blend of two filtered rows */
     for (int j = 0; j < dh; j++) {
         int32_t yi;
         int wy;
         axis_pos(y0 + (j + 0.5) * sy - 0.5, sh, &yi, &wy);
-        uint8_t *restrict d = dst + (size_t)j * dls;
-        const uint16_t *restrict t = hrow(s, src, sls, yi, yi + 1, dw);
+        uint8_t *d = dst + (size_t)j * dls;
+        const uint16_t *t = hrow(s, px, src, sls, yi, yi + 1);
         if (wy == 0 || sh < 2) {
-            for (int i = 0; i < dw; i++) d[i] = (uint8_t)((t[i] + 128) >> 8);
+            px->round8(d, t, dw);
             continue;
         }
-        const uint16_t *restrict b = hrow(s, src, sls, yi + 1, yi, dw);
+        const uint16_t *b = hrow(s, px, src, sls, yi + 1, yi);
         /* 16-bit lanes: high halves of 16x16 products (weights in 1/65536) */
-        uint16_t w1 = (uint16_t)(wy * 256), w0 = (uint16_t)((256 - wy) * 256);
-        for (int i = 0; i < dw; i++) {
-            uint16_t v = (uint16_t)(((uint32_t)t[i] * w0) >> 16) + (uint16_t)(((uint32_t)b[i] * w1) >> 16);
-            d[i] = (uint8_t)((v + 128) >> 8);
-        }
+        px->vblend(d, t, b, (uint16_t)((256 - wy) * 256), (uint16_t)(wy * 256), dw);
     }
 }
 
@@ -189,10 +178,7 @@ void sr_frame_tint(sr_frame *f, uint8_t cy, uint8_t cu, uint8_t cv, int alpha)
     for (int p = 0; p < 3; p++) {
         int rows = p ? f->h / 2 : f->h, cols = p ? f->w / 2 : f->w;
         int add = col[p] * alpha, keep = 255 - alpha;
-        for (int r = 0; r < rows; r++) {
-            uint8_t *restrict d = f->data[p] + (size_t)r * f->linesize[p];
-            for (int i = 0; i < cols; i++) d[i] = (uint8_t)sr_div255(d[i] * keep + add);
-        }
+        for (int r = 0; r < rows; r++) sr_px()->tint(f->data[p] + (size_t)r * f->linesize[p], keep, add, cols);
     }
 }
 
@@ -313,11 +299,9 @@ int sr_layer_create(sr_layer **out, const char *path, const char *field, int w, 
 static void blend_rows(uint8_t *dst, int dls, const uint8_t *pre, const uint8_t *al, int sls,
                        int cols, int rows)
 {
-    for (int r = 0; r < rows; r++) {
-        uint8_t *restrict d = dst + (size_t)r * dls;
-        const uint8_t *restrict p = pre + (size_t)r * sls, *restrict a = al + (size_t)r * sls;
-        for (int i = 0; i < cols; i++) d[i] = (uint8_t)(sr_div255(d[i] * (255 - a[i])) + p[i]);
-    }
+    const sr_px_ops *px = sr_px();
+    for (int r = 0; r < rows; r++)
+        px->over(dst + (size_t)r * dls, pre + (size_t)r * sls, al + (size_t)r * sls, cols);
 }
 
 void sr_layer_blend(const sr_layer *l, sr_frame *f, int x, int y)

@@ -10,6 +10,7 @@
 #define SR_ENGINE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -23,6 +24,25 @@ typedef struct sr_progress {
     double fps;           /* encoded frames per second of wall time */
     double eta_s;         /* estimated seconds left */
 } sr_progress;
+
+/* Where a render's CPU time went, per stage (thread CPU clocks around each
+ * stage), and what the compositor did and skipped. Filled at the end of
+ * sr_render when sr_render_opts.profile is non-NULL. */
+typedef struct sr_render_profile {
+    double wall_s;    /* sr_render from start to end */
+    double cpu_s;     /* the whole process's CPU over the same time */
+    double compose_s; /* the compositor: scenes, camera, layers, transitions (text excluded) */
+    double text_s;    /* text elements and subtitles (libass and blending) */
+    double audio_s;   /* the mix, the loudness pass and audio encoding */
+    double encode_s;  /* the rest: the video encoder's threads and calls, muxing, setup */
+    int64_t frames;
+    int64_t stills_drawn, stills_reused; /* scene pictures composited / taken from the still cache */
+    int64_t sampled_px, mixed_px, copied_px; /* camera pixels; transition pixels mixed / copied */
+    const char *simd;                        /* the compositor's loops: "scalar", "sse2" or "avx2" */
+} sr_render_profile;
+
+/* Writes p as one line ("profile: " and a JSON object) to f. */
+void sr_render_profile_print(const sr_render_profile *p, FILE *f);
 
 typedef struct sr_render_opts {
     /* OUT.mp4; OUT.srt, OUT.vtt, OUT.txt, OUT.jpg and OUT.mp3 are written beside
@@ -51,6 +71,8 @@ typedef struct sr_render_opts {
      * charged once (each is decoded once to be drawn); over a limit, the
      * render fails with SR_ELIMIT naming the file. */
     sr_media_limits limits;
+    /* When non-NULL, receives the render's profile (also when it fails). */
+    sr_render_profile *profile;
 } sr_render_opts;
 
 /* Renders the timeline rp to the files named by opts. Returns 0 or a negative

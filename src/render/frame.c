@@ -1,4 +1,5 @@
 #include "render/frame.h"
+#include "render/pixels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,20 +100,10 @@ void sr_frame_blend_mask(sr_frame *f, int x0, int y0, const uint8_t *mask, int s
     int xs = x0 < 0 ? -x0 : 0, ys = y0 < 0 ? -y0 : 0;
     int xe = x0 + w > f->w ? f->w - x0 : w, ye = y0 + h > f->h ? f->h - y0 : h;
     if (xs >= xe || ys >= ye) return;
-    for (int my = ys; my < ye; my++) {
-        uint8_t *dy = f->data[0] + (size_t)(y0 + my) * f->linesize[0] + x0;
-        const uint8_t *m = mask + (size_t)my * stride;
-        for (int mx = xs; mx < xe; mx++) {
-            int a = m[mx];
-            if (!a) continue;
-            if (a == 255 && alpha == 255) {
-                dy[mx] = cy;
-                continue;
-            }
-            a = (a * alpha * 257 + 32896) >> 16; /* m * alpha / 255, 0..255 */
-            dy[mx] = mix8(dy[mx], cy, a);
-        }
-    }
+    const sr_px_ops *px = sr_px();
+    for (int my = ys; my < ye; my++) /* luma: toward cy by m * alpha / 255 */
+        px->mask_luma(f->data[0] + (size_t)(y0 + my) * f->linesize[0] + x0 + xs, mask + (size_t)my * stride + xs, cy,
+                      alpha, xe - xs);
     /* chroma: 2x2 blocks aligned to the frame grid; mask samples outside the
      * clipped mask count as 0. Frame x of mask column mx is x0 + mx. */
     int fx_lo = x0 + xs, fx_hi = x0 + xe; /* frame columns covered: [fx_lo, fx_hi) */
@@ -129,9 +120,17 @@ void sr_frame_blend_mask(sr_frame *f, int x0, int y0, const uint8_t *mask, int s
         const uint8_t *r1 = fy1 >= ys && fy1 < ye ? mask + (size_t)fy1 * stride : NULL;
         uint8_t *du = f->data[1] + (size_t)c_y * f->linesize[1];
         uint8_t *dv = f->data[2] + (size_t)c_y * f->linesize[2];
+        if (r0 && r1 && in1 > in0) { /* the interior blocks with both rows, vectorised */
+            int mx = 2 * in0 - x0;
+            px->mask_chroma(du + in0, dv + in0, r0 + mx, r1 + mx, cu, cv, alpha, in1 - in0);
+        }
         for (int c_x = cx0; c_x < cx1; c_x++) {
             int fx = 2 * c_x, mx = fx - x0, sum;
             if (c_x >= in0 && c_x < in1) {
+                if (r0 && r1) {
+                    c_x = in1 - 1; /* done above */
+                    continue;
+                }
                 sum = (r0 ? r0[mx] + r0[mx + 1] : 0) + (r1 ? r1[mx] + r1[mx + 1] : 0);
             } else {
                 int okl = fx >= fx_lo && fx < fx_hi, okr = fx + 1 >= fx_lo && fx + 1 < fx_hi;

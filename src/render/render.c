@@ -30,6 +30,9 @@
 #include "render/encode.h"
 #include "render/layers.h"
 #include "render/media.h"
+#include "render/pixels.h"
+#include "render/profile.h"
+#include "render/still.h"
 #include "render/text/text.h"
 #include "render/timeline.h"
 #include "render/video.h"
@@ -58,6 +61,8 @@ typedef struct render {
     sr_limiter *lim;       /* loudness gain + limiter on the mix, or NULL */
     sr_vlayer **vl;        /* per visual (video layerItems only) */
     sr_fitter *fitter;     /* background fit (contain, blur) */
+    sr_still *still;       /* still scenes' pictures, composited once */
+    sr_render_profile prof;
     /* the queue */
     pthread_mutex_t mu;
     pthread_cond_t cv_free, cv_full;
@@ -200,13 +205,27 @@ static int draw_layers(render *r, sr_frame *f, int scene, double t, sr_err *err)
     return 0;
 }
 
-/* Draws scene s at time t into f: background (+camera, tint), images, text. */
+/* Draws the text of scene s (-1: the whole video's text and the subtitles)
+ * at t into f; its CPU time goes to the profile's text stage. */
+static int draw_text(render *r, sr_frame *f, double t, int s)
+{
+    if (!r->tx) return 0;
+    double c0 = sr_cpu_thread();
+    sr_text_draw_scene(r->tx, f, t, s);
+    if (s < 0) sr_text_draw_subtitles(r->tx, f, t);
+    r->prof.text_s += sr_cpu_thread() - c0;
+    return 0;
+}
+
+/* Draws scene s at time t into f: background (+camera, tint), images, text;
+ * a still scene's picture before its text comes from the still cache. */
 static int draw_scene(render *r, int s, double t, sr_frame *f, sr_err *err)
 {
     const sr_timeline *tl = r->tl;
     scene_media *m = &r->sm[s];
     int rc;
     if (!m->loaded && (rc = scene_load(r, s, err))) return rc;
+    if (sr_still_get(r->still, tl, s, t, f)) return draw_text(r, f, t, s);
     const sr_visual *v = tl->scenes[s].bg >= 0 ? &tl->vis[tl->scenes[s].bg] : NULL;
     double u = v && v->dur > 0 ? (t - v->start) / v->dur : 0;
     const sr_motion *mo = v && v->has_motion ? &v->motion : NULL;
@@ -229,8 +248,8 @@ static int draw_scene(render *r, int s, double t, sr_frame *f, sr_err *err)
         sr_frame_tint(f, y, cu, cv, (int)lrint(v->ov_opacity * v->ov_color[3]));
     }
     if ((rc = draw_layers(r, f, s, t, err))) return rc;
-    if (r->tx) sr_text_draw_scene(r->tx, f, t, s);
-    return 0;
+    sr_still_put(r->still, tl, s, t, f);
+    return draw_text(r, f, t, s);
 }
 
 /* Composites frame i into f. */
@@ -254,11 +273,7 @@ static int compose(render *r, int64_t i, sr_frame *f, sr_err *err)
         sr_transitions[sb->transition].fn(f, r->sa, r->sb, p);
     } else if ((rc = draw_scene(r, b, t, f, err))) return rc;
     if ((rc = draw_layers(r, f, -1, t, err))) return rc;
-    if (r->tx) {
-        sr_text_draw_scene(r->tx, f, t, -1);
-        sr_text_draw_subtitles(r->tx, f, t);
-    }
-    return 0;
+    return draw_text(r, f, t, -1);
 }
 
 static void view_of(AVFrame *av, sr_frame *f)
@@ -276,6 +291,8 @@ static void *compositor(void *arg)
 {
     render *r = arg;
     int tail = 0;
+    double c0 = sr_cpu_thread();
+    sr_px_counters pc0 = *sr_px_counters_get();
     for (int64_t i = 0; i < r->tl->frames; i++) {
         pthread_mutex_lock(&r->mu);
         while (r->count == QUEUE_FRAMES && !r->stop) pthread_cond_wait(&r->cv_free, &r->mu);
@@ -300,7 +317,15 @@ static void *compositor(void *arg)
         pthread_mutex_unlock(&r->mu);
         if (rc) break;
         tail = (tail + 1) % QUEUE_FRAMES;
+        r->prof.frames++;
     }
+    const sr_px_counters *pc = sr_px_counters_get();
+    r->prof.compose_s = sr_cpu_thread() - c0 - r->prof.text_s;
+    r->prof.stills_drawn = pc->stills_drawn - pc0.stills_drawn;
+    r->prof.stills_reused = pc->stills_reused - pc0.stills_reused;
+    r->prof.sampled_px = pc->sampled - pc0.sampled;
+    r->prof.mixed_px = pc->mixed - pc0.mixed;
+    r->prof.copied_px = pc->copied - pc0.copied;
     return NULL;
 }
 
@@ -378,11 +403,15 @@ static void report(const sr_render_opts *o, int64_t done, int64_t total, double 
     o->progress(o->progress_ud, &p);
 }
 
-/* The next n sample frames of the mix, through the loudness gain and limiter. */
-static int pull_audio(render *r, sr_audio *au, float *buf, int n, sr_err *err)
+/* The next n sample frames of the mix, through the loudness gain and limiter,
+ * encoded (enc non-NULL); returns the count, 0 at the end or an error. */
+static int pull_audio(render *r, sr_audio *au, float *buf, int n, sr_encoder *enc, sr_err *err)
 {
-    int got = sr_audio_read(au, buf, n, err);
+    double c0 = sr_cpu_thread();
+    int got = sr_audio_read(au, buf, n, err), rc;
     if (got > 0 && r->lim) sr_limiter_process(r->lim, buf, got);
+    if (got > 0 && enc && (rc = sr_encoder_audio(enc, buf, got, err))) got = rc;
+    r->prof.audio_s += sr_cpu_thread() - c0;
     return got;
 }
 
@@ -394,10 +423,9 @@ static int encode_audio_only(render *r, sr_encoder *enc, sr_audio *au, sr_err *e
     double t0 = r->t_start, last = sr_now();
     for (;;) {
         if (cancelled(r)) return sr_err_set(err, SR_ECANCELLED, "", "The render was cancelled.");
-        int n = pull_audio(r, au, abuf, AUDIO_BLOCK, err), rc;
+        int n = pull_audio(r, au, abuf, AUDIO_BLOCK, enc, err);
         if (n < 0) return n;
         if (n == 0) break;
-        if ((rc = sr_encoder_audio(enc, abuf, n, err))) return rc;
         done += n;
         if (sr_now() - last >= 0.25) { /* progress in frames of the timeline */
             report(r->opts, llround(done * r->tl->fps / SR_AUDIO_RATE), r->tl->frames, t0);
@@ -428,10 +456,9 @@ static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, uint8_t **jpg, 
         int64_t target = llround((i + 1) * (double)SR_AUDIO_RATE / tl->fps);
         while (!audio_done && sr_encoder_audio_pos(enc) < target) {
             int64_t want = target - sr_encoder_audio_pos(enc);
-            int n = pull_audio(r, au, abuf, want < AUDIO_BLOCK ? (int)want : AUDIO_BLOCK, err);
+            int n = pull_audio(r, au, abuf, want < AUDIO_BLOCK ? (int)want : AUDIO_BLOCK, enc, err);
             if (n < 0) return n;
             if (n == 0) audio_done = 1;
-            else if ((rc = sr_encoder_audio(enc, abuf, n, err))) return rc;
         }
         AVFrame *slot = r->slot[head];
         if (i == thumb) {
@@ -456,10 +483,9 @@ static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, uint8_t **jpg, 
     pthread_mutex_unlock(&r->mu);
     if (rc) return sr_err_set(err, rc, r->comp_err.field, "%s", r->comp_err.msg);
     while (!audio_done) { /* the rest of the mix */
-        int n = pull_audio(r, au, abuf, AUDIO_BLOCK, err);
+        int n = pull_audio(r, au, abuf, AUDIO_BLOCK, enc, err);
         if (n < 0) return n;
         if (n == 0) break;
-        if ((rc = sr_encoder_audio(enc, abuf, n, err))) return rc;
     }
     return 0;
 }
@@ -468,6 +494,7 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
 {
     int rc = 0, thread_started = 0, sync_init = 0;
     render r = {.opts = opts, .t_start = sr_now()};
+    double cpu0 = sr_cpu_process();
     sr_audio *au = NULL;
     sr_encoder *enc = NULL;
     char *base = NULL, *main_path = NULL, *mp4_tmp = NULL, *mp3_tmp = NULL, *mp3_path = NULL, *jpg_path = NULL;
@@ -514,9 +541,10 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     r.vl = calloc((size_t)tl->nvis + 1, sizeof *r.vl);
     r.fitter = sr_fitter_create(tl->w, tl->h);
     r.sampler = sr_sampler_create(tl->w);
+    r.still = sr_still_create(tl->w, tl->h);
     r.sa = sr_frame_alloc(tl->w, tl->h);
     r.sb = sr_frame_alloc(tl->w, tl->h);
-    if (!r.sm || !r.layers || !r.lx || !r.ly || !r.vl || !r.fitter || !r.sampler || !r.sa || !r.sb) {
+    if (!r.sm || !r.layers || !r.lx || !r.ly || !r.vl || !r.fitter || !r.sampler || !r.still || !r.sa || !r.sb) {
         rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
         goto done;
     }
@@ -546,7 +574,10 @@ int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err)
     if ((rc = sr_text_create(&r.tx, rp, tl->w, tl->h, NULL, err))) goto done;
     if (!isnan(tl->fmt.loudness)) { /* first pass: the mix's integrated loudness */
         double lufs;
-        if ((rc = sr_loudness_measure(rp, opts->base_dir, &lufs, err))) goto done;
+        double c0 = sr_cpu_thread();
+        rc = sr_loudness_measure(rp, opts->base_dir, &lufs, err);
+        r.prof.audio_s += sr_cpu_thread() - c0;
+        if (rc) goto done;
         if (!(r.lim = sr_limiter_create(sr_loudness_gain(lufs, tl->fmt.loudness)))) {
             rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
             goto done;
@@ -656,6 +687,14 @@ done:
     free(r.vl);
     sr_fitter_destroy(r.fitter);
     sr_sampler_destroy(r.sampler);
+    sr_still_destroy(r.still);
+    if (opts->profile) { /* the encoder's threads are the CPU no other stage took */
+        r.prof.wall_s = sr_now() - r.t_start;
+        r.prof.cpu_s = sr_cpu_process() - cpu0;
+        r.prof.encode_s = r.prof.cpu_s - r.prof.compose_s - r.prof.text_s - r.prof.audio_s;
+        r.prof.simd = sr_px()->name;
+        *opts->profile = r.prof;
+    }
     sr_frame_free(r.sa);
     sr_frame_free(r.sb);
     sr_timeline_free(r.tl);
