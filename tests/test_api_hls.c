@@ -17,29 +17,26 @@
 #include "support/fixtures.h"
 #include "support/http_client.h"
 
-static const char *TINY = "{\"videoName\":\"tiny\",\"videoWidth\":320,\"videoHeight\":180,"
-                          "\"scenes\":[{\"background\":{\"color\":\"#ff0000\"},\"minimumDuration\":2}]}";
-
-static char *long_timeline(double seconds)
+/* A storyboard of scenes of `seconds` each, at 640x360: one that renders a while, or a short one. */
+static char *storyboard(int scenes, double seconds)
 {
-    char *s = malloc(1024);
-    snprintf(s, 1024,
-             "{\"version\":1,\"output\":{\"name\":\"long\",\"width\":640,\"height\":360,\"fps\":30,\"duration\":%g},"
-             "\"sceneMarkers\":[{\"sceneIndex\":0,\"startTime\":0,\"duration\":%g,\"transition\":\"none\","
-             "\"transitionDuration\":0}],\"elements\":[{\"id\":\"bg\",\"elementType\":\"backgroundElement\","
-             "\"type\":\"gradient\",\"sceneIndex\":0,\"startTime\":0,\"duration\":%g}],"
-             "\"subtitles\":[],\"transcript\":\"\"}",
-             seconds, seconds, seconds);
-    return s;
+    sr_buf b;
+    sr_buf_init(&b, 1 << 16);
+    sr_buf_printf(&b, "{\"videoName\":\"hls\",\"videoWidth\":640,\"videoHeight\":360,\"scenes\":[");
+    for (int i = 0; i < scenes; i++)
+        sr_buf_printf(&b, "%s{\"background\":{\"color\":\"#%02x4080\"},\"minimumDuration\":%g}", i ? "," : "",
+                      (i * 40) & 0xff, seconds);
+    sr_buf_printf(&b, "]}");
+    return b.p;
 }
 
-static json_t *get_job(sr_test_server *s, const char *key, const char *id)
+/* GET /v1/jobs/{id} answered (new reference). */
+static json_t *job_now(sr_test_server *s, const char *key, const char *id)
 {
     char url[256];
-    snprintf(url, sizeof url, "%s/pictoryapis/v1/jobs/%s", s->url, id);
     sr_http_resp r;
-    sr_http("GET", url, key, NULL, NULL, 0, &r);
-    json_t *j = json_incref(r.json);
+    snprintf(url, sizeof url, "%s/pictoryapis/v1/jobs/%s", s->url, id);
+    json_t *j = sr_http("GET", url, key, NULL, NULL, 0, &r) == 200 ? json_incref(r.json) : NULL;
     sr_http_resp_free(&r);
     return j;
 }
@@ -99,13 +96,13 @@ static void test_hls_while_rendering_and_cancel(void **state)
     assert_int_equal(sr_test_server_start(&s, "--workers 1"), 0);
     json_t *k = sr_test_key_create(&s, "h", NULL);
     const char *key = json_string_value(json_object_get(k, "key"));
-    char *tl = long_timeline(120);
-    char *id = sr_test_submit(&s, key, "POST", "/v2/video/render", tl);
+    char *tl = storyboard(12, 10), *tiny = storyboard(1, 2);
+    char *id = sr_test_submit(&s, key, "POST", "/v2/video/storyboard/render", tl);
     assert_non_null(id);
     /* hlsURL while the job is in progress */
     char hls[1024] = "";
     for (double t = 0; t < 60 && !hls[0]; t += 0.1) {
-        json_t *j = get_job(&s, key, id);
+        json_t *j = job_now(&s, key, id);
         const char *u = json_string_value(json_object_get(data_of(j), "hlsURL"));
         const char *st = json_string_value(json_object_get(data_of(j), "status"));
         if (u) {
@@ -167,12 +164,12 @@ static void test_hls_while_rendering_and_cancel(void **state)
     char *n = sr_test_sh_out(&st, "find '%s/data/files' -name '*.m4s' | wc -l", s.dir);
     assert_int_equal(atoi(n), 0);
     free(n);
-    json_t *j = get_job(&s, key, id);
+    json_t *j = job_now(&s, key, id);
     assert_string_equal(json_string_value(json_object_get(data_of(j), "status")), "failed");
     json_decref(j);
 
     /* a completed render keeps hlsURL (now ended) and carries renderStats */
-    char *id2 = sr_test_submit(&s, key, "POST", "/v2/video/storyboard/render", TINY);
+    char *id2 = sr_test_submit(&s, key, "POST", "/v2/video/storyboard/render", tiny);
     j = sr_test_wait_job(&s, key, id2, 60);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(data_of(j), "status")), "completed");
@@ -195,6 +192,7 @@ static void test_hls_while_rendering_and_cancel(void **state)
     free(id2);
     free(id);
     free(tl);
+    free(tiny);
     json_decref(k);
     sr_test_server_stop(&s, 0);
     sr_test_rmdir(s.dir);

@@ -332,14 +332,7 @@ static char *tmp_name(const char *path)
     char *t = malloc(n);
     if (!t) return NULL;
     snprintf(t, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(t);
-    if (fd < 0) {
-        free(t);
-        return NULL;
-    }
-    fchmod(fd, 0644);
-    close(fd);
-    return t;
+    return sr_tmp_file(t);
 }
 
 static void unlink_free(char **p)

@@ -135,7 +135,12 @@ char *sr_segcache_tmp(sr_segcache *c, const char *key)
     char *t = malloc(n);
     if (!t) return NULL;
     snprintf(t, n, "%s/%s" EXT ".tmp-%ld-XXXXXX", c->dir, key, (long)getpid());
-    int fd = mkstemp(t);
+    return sr_tmp_file(t);
+}
+
+char *sr_tmp_file(char *t)
+{
+    int fd = t ? mkstemp(t) : -1;
     if (fd < 0) {
         free(t);
         return NULL;

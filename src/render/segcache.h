@@ -40,6 +40,10 @@ int sr_segcache_put(sr_segcache *c, const char *key, const char *tmp, sr_err *er
  * pinned ones are kept. Returns the bytes left in the folder. */
 int64_t sr_segcache_evict(sr_segcache *c);
 
+/* Creates the empty file (mode 0644) named by the template t (malloc'd,
+ * ending in XXXXXX, replaced as mkstemp does). Returns t, or NULL (t freed). */
+char *sr_tmp_file(char *t);
+
 /* Unpins every segment (the render that used them is done). */
 void sr_segcache_unpin(sr_segcache *c);
 
