@@ -96,7 +96,7 @@ static void test_hls_while_rendering_and_cancel(void **state)
     assert_int_equal(sr_test_server_start(&s, "--workers 1"), 0);
     json_t *k = sr_test_key_create(&s, "h", NULL);
     const char *key = json_string_value(json_object_get(k, "key"));
-    char *tl = storyboard(12, 10), *tiny = storyboard(1, 2);
+    char *tl = storyboard(30, 20), *tiny = storyboard(1, 2);
     char *id = sr_test_submit(&s, key, "POST", "/v2/video/storyboard/render", tl);
     assert_non_null(id);
     /* hlsURL while the job is in progress */
