@@ -81,12 +81,11 @@ int sr_assembler_open(sr_assembler **out, const sr_asm_cfg *cfg, sr_err *err)
         else if (!(a->hls_dir = strdup(cfg->hls_dir)))
             rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
     }
-    a->cfg.path = a->cfg.audio_path = a->cfg.hls_dir = NULL; /* not kept */
+    a->cfg.audio_path = a->cfg.hls_dir = NULL; /* used here only (path: until the first segment) */
     if (rc) {
         sr_assembler_destroy(a);
         return rc;
     }
-    a->cfg.path = cfg->path;
     *out = a;
     return 0;
 }

@@ -20,7 +20,7 @@
 typedef struct sr_assembler sr_assembler;
 
 typedef struct sr_asm_cfg {
-    const char *path;       /* the final MP4, written exactly there */
+    const char *path;       /* the final MP4, written exactly there (kept until the first segment) */
     const char *audio_path; /* the whole audio (MP4/AAC), or NULL: no audio */
     const char *hls_dir;    /* the HLS folder (created), or NULL: none */
     int fps_num, fps_den;

@@ -13,6 +13,7 @@
 #include "render/engine.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -739,6 +740,7 @@ static void *job_main(void *arg)
         if (k < 0) break;
         const char *out = g->cache ? g->tmp[k] : g->path[k];
         rc = encode_segment(&r, &g->seg[k], out, g->threads, &err);
+        malloc_trim(0); /* the encoder's frames back to the system before the next one is made */
         if (!rc && g->cache) {
             rc = sr_segcache_put(g->cache, g->key[k], g->tmp[k], &err);
             char p[4096];
