@@ -855,6 +855,7 @@ static const struct {
     {"png", "image/png"},   {"webp", "image/webp"},      {"gif", "image/gif"},   {"srt", "application/x-subrip"},
     {"vtt", "text/vtt"},    {"txt", "text/plain; charset=utf-8"}, {"wav", "audio/wav"}, {"webm", "video/webm"},
     {"mov", "video/quicktime"}, {"m4a", "audio/mp4"}, {"json", "application/json"},
+    {"m3u8", "application/vnd.apple.mpegurl"}, {"m4s", "video/iso.segment"}, /* HLS (render jobs) */
 };
 
 static const char *content_type(const char *name)
@@ -929,7 +930,9 @@ static enum MHD_Result h_files(hctx *h)
     }
     MHD_add_response_header(resp, "Content-Type", content_type(rel));
     MHD_add_response_header(resp, "Accept-Ranges", "bytes");
-    MHD_add_response_header(resp, "Cache-Control", "private, max-age=86400");
+    /* an HLS playlist grows while its render runs: never cached */
+    MHD_add_response_header(resp, "Cache-Control",
+                            strstr(rel, ".m3u8") ? "no-cache" : "private, max-age=86400");
     if (pr > 0) {
         snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", (long long)from, (long long)to, (long long)sb.st_size);
         MHD_add_response_header(resp, "Content-Range", cr);

@@ -65,6 +65,19 @@ static void completed(json_t *data, const sr_job *j, const char *public_url)
     json_decref(res);
 }
 
+/* Extensions of a render job (docs/api.md): data.hlsURL (the HLS stream, as
+ * soon as its first segment exists, kept after completion) and, once
+ * completed, data.renderStats. */
+static void render_extras(json_t *data, const sr_job *j, const char *public_url)
+{
+    json_t *res = j->result ? json_loads(j->result, 0, NULL) : NULL;
+    const char *hls = json_string_value(json_object_get(res, "hls"));
+    if (hls) json_object_set_new(data, "hlsURL", url_of(public_url, hls));
+    json_t *stats = json_object_get(res, "renderStats");
+    if (stats && j->state == SR_JOB_COMPLETED) json_object_set(data, "renderStats", stats);
+    json_decref(res);
+}
+
 json_t *sr_job_view(const sr_job *j, const char *public_url)
 {
     json_t *root = json_object(), *data = json_object();
@@ -106,6 +119,8 @@ json_t *sr_job_view(const sr_job *j, const char *public_url)
         json_object_set_new(data, "error_message", json_string(j->error_msg));
         break;
     }
+    if ((j->state == SR_JOB_RUNNING || j->state == SR_JOB_COMPLETED) && !strcmp(j->kind, "render"))
+        render_extras(data, j, public_url);
     json_object_set_new(root, "data", data);
     return root;
 }

@@ -6,6 +6,7 @@
  * and another worker took it) it raises the render's cancel flag, so the
  * engine stops within a frame or two. Outputs go to DATA/files/<random>/,
  * written by the engine under temporary names and renamed when complete. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -46,6 +47,8 @@ typedef struct run_ctx {
     const char *owner;
     volatile int cancel; /* raised by the keeper when the lease is lost */
     volatile int done;   /* tells the keeper to stop */
+    const char *hls_key; /* files/<rnd>/hls/index.m3u8 of the render in progress */
+    int hls_published;   /* its key is on the job (data.hlsURL) */
 } run_ctx;
 
 static void sleep_ms(int ms)
@@ -78,6 +81,28 @@ static void on_progress(void *ud, const sr_progress *p)
     if (pct > 99) pct = 99;
     if (pct < 0) pct = 0;
     if (r->ops->job_progress(r->st, r->job->id, r->owner, pct, msg, NULL) == SR_ENOT_FOUND) r->cancel = 1;
+    if (p->hls_segments > 0 && !r->hls_published && r->hls_key && r->ops->job_partial_result) {
+        json_t *part = json_pack("{s:s}", "hls", r->hls_key);
+        char *txt = part ? json_dumps(part, JSON_COMPACT) : NULL;
+        if (txt && r->ops->job_partial_result(r->st, r->job->id, r->owner, txt, NULL) == 0) r->hls_published = 1;
+        free(txt);
+        json_decref(part);
+    }
+}
+
+/* Removes the HLS folder of a failed render (its files, then itself). */
+static void remove_hls(const char *hls)
+{
+    DIR *d = opendir(hls);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char f[2000];
+        snprintf(f, sizeof f, "%s/%s", hls, e->d_name);
+        unlink(f);
+    }
+    if (d) closedir(d);
+    rmdir(hls);
 }
 
 /* videoName -> a file name of safe characters (at most 80). */
@@ -118,7 +143,15 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
     snprintf(dir, sizeof dir, "%s/files/%s", r->cfg->data, rnd);
     if (mkdir(dir, 0700)) return sr_err_set(err, SR_EIO, dir, "cannot create the output folder: %s", strerror(errno));
     snprintf(out, sizeof out, "%s/%s.mp4", dir, name);
-    char written[1700] = "";
+    /* the HLS stream in a folder of its own, unguessable like the video's */
+    char written[1700] = "", hls[1500], hls_key[100], cache[1400], hrnd[33];
+    sr_random_hex(hrnd, 16);
+    snprintf(hls, sizeof hls, "%s/files/%s", r->cfg->data, hrnd);
+    snprintf(hls_key, sizeof hls_key, "files/%s/index.m3u8", hrnd);
+    snprintf(cache, sizeof cache, "%s/cache/segments/%s", r->cfg->data, r->job->account_id); /* per account */
+    r->hls_key = hls_key;
+    r->hls_published = 0;
+    sr_render_stats stats = {0};
     sr_render_opts ro = {.out_path = out,
                          .out_written = written,
                          .out_written_size = sizeof written,
@@ -126,9 +159,13 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
                          .progress = on_progress,
                          .progress_ud = r,
                          .cancel = &r->cancel,
-                         .limits = media_limits(r->cfg)};
+                         .limits = media_limits(r->cfg),
+                         .cache_dir = cache,
+                         .hls_dir = hls,
+                         .stats = &stats};
     r->ops->job_progress(r->st, r->job->id, r->owner, 0, "rendering", NULL);
     int rc = sr_render(rp, &ro, err);
+    r->hls_key = NULL;
     static const struct {
         const char *key, *ext;
     } outputs[] = {{"video", "mp4"}, {"thumbnail", "jpg"}, {"srt", "srt"},
@@ -139,9 +176,14 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
             snprintf(f, sizeof f, "%s/%s.%s", dir, name, outputs[i].ext);
             unlink(f);
         }
+        remove_hls(hls);
         rmdir(dir);
         return rc;
     }
+    struct stat hs;
+    if (stat(hls, &hs) == 0) json_object_set_new(result, "hls", json_string(hls_key)); /* MP4 renders */
+    json_t *sj = sr_render_stats_json(&stats);
+    if (sj) json_object_set_new(result, "renderStats", sj);
     /* the video's extension follows output.format (mp4, webm, gif, mp3) */
     const char *vext = strrchr(written, '.') ? strrchr(written, '.') + 1 : "mp4";
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {

@@ -380,6 +380,7 @@ static int open_video(sr_encoder *e, const sr_enc_cfg *cfg, sr_err *err)
      * compositor wants a share too, and each frame thread costs ~12 MB at 1080p */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     v->thread_count = ncpu < 2 ? 2 : ncpu > 16 ? 16 : (int)ncpu;
+    if (cfg->threads > 0) v->thread_count = cfg->threads > 16 ? 16 : cfg->threads;
     if (e->main.oc->oformat->flags & AVFMT_GLOBALHEADER) v->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     AVDictionary *vo = NULL;
     video_opts(cfg->vcodec, cfg, &vo);
@@ -420,9 +421,10 @@ int sr_encoder_open(sr_encoder **out, const sr_enc_cfg *cfg, sr_err *err)
     if ((rc = open_file(&e->main, fe->muxer, cfg->path, err))) goto fail;
     if (cfg->vcodec != SR_VC_NONE && (rc = open_video(e, cfg, err))) goto fail;
     int abr = cfg->format == SR_FMT_MP3 ? cfg->mp3_bitrate : cfg->audio_bitrate;
-    if (fe->aencoder && (rc = open_audio(&e->aud, &e->main, fe->aencoder, fe->afmt, abr, err)))
+    if (fe->aencoder && !cfg->segment &&
+        (rc = open_audio(&e->aud, &e->main, fe->aencoder, fe->afmt, abr, err)))
         goto fail;
-    if ((rc = write_header(&e->main, fe->faststart, err))) goto fail;
+    if ((rc = write_header(&e->main, fe->faststart && !cfg->segment, err))) goto fail;
     if (cfg->mp3_path) {
         if ((rc = open_file(&e->mp3, "mp3", cfg->mp3_path, err)) ||
             (rc = open_audio(&e->lame, &e->mp3, "libmp3lame", AV_SAMPLE_FMT_FLTP, cfg->mp3_bitrate,

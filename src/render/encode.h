@@ -27,6 +27,10 @@ typedef struct sr_enc_cfg {
     const char *preset;
     int audio_bitrate; /* AAC / Opus, bits per second */
     int mp3_bitrate;   /* bits per second */
+    /* A segment (segment.h): video only, no faststart, its first frame an IDR
+     * and its GOPs closed, so that segments concatenate (assemble.h). */
+    int segment;
+    int threads; /* encoder threads; 0: one per core (2..16) */
 } sr_enc_cfg;
 
 /* Opens the encoders and writes the containers' headers. Returns 0 and *out,

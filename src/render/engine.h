@@ -5,7 +5,17 @@
  *
  * It streams: frames are composited and handed to the encoder as they are
  * made, in a compositor thread beside the encoder's threads, and audio is mixed
- * in blocks, so memory does not grow with the video's length. */
+ * in blocks, so memory does not grow with the video's length.
+ *
+ * An MP4 renders in segments (output.segmentSeconds, docs/renderParams.md):
+ * runs of frames composited and encoded on their own (closed GOP, first frame
+ * an IDR), jobs of them at once, each under a content key so that a cache can
+ * hand back the ones that did not change; the audio is mixed and encoded once
+ * for the whole video; the segments and the audio are laid, with no
+ * re-encode, into the final file and, optionally, an HLS stream that grows
+ * as segments finish. sr_render does all of it; sr_render_plan,
+ * sr_render_segment and sr_render_assemble let a caller do the parts apart
+ * (one segment here, another on another machine). */
 #ifndef SR_ENGINE_H
 #define SR_ENGINE_H
 
@@ -23,6 +33,7 @@ typedef struct sr_progress {
     double percent;       /* 0..100 */
     double fps;           /* encoded frames per second of wall time */
     double eta_s;         /* estimated seconds left */
+    int hls_segments;     /* HLS media segments written so far (opts.hls_dir) */
 } sr_progress;
 
 /* Where a render's CPU time went, per stage (thread CPU clocks around each
@@ -43,6 +54,25 @@ typedef struct sr_render_profile {
 
 /* Writes p as one line ("profile: " and a JSON object) to f. */
 void sr_render_profile_print(const sr_render_profile *p, FILE *f);
+#define SR_RENDER_MAX_JOBS 64
+#define SR_RENDER_CACHE_MB 2048 /* default bound of the segment cache */
+
+/* What a render did and how long each stage took (opts.stats; the JSON of
+ * sr_render_stats_json is storyreel render --stats and a job's renderStats). */
+typedef struct sr_render_stats {
+    int segments_total, segments_reused, segments_encoded;
+    /* seconds: compile (the timeline read and checked; a caller that compiled
+     * a storyboard adds its own time), audio (mixed and encoded), video
+     * (segments composited and encoded), mux (laid into the files), total */
+    double compile_s, audio_s, video_s, mux_s, total_s;
+    double av_end_diff_ms;       /* the audio's end minus the video's, ms */
+    double max_chars_per_second; /* the fastest subtitle cue */
+} sr_render_stats;
+
+/* A segment of the plan: frames [start, start + frames) of the timeline. */
+typedef struct sr_segment {
+    int64_t start, frames;
+} sr_segment;
 
 typedef struct sr_render_opts {
     /* OUT.mp4; OUT.srt, OUT.vtt, OUT.txt, OUT.jpg and OUT.mp3 are written beside
@@ -73,12 +103,53 @@ typedef struct sr_render_opts {
     sr_media_limits limits;
     /* When non-NULL, receives the render's profile (also when it fails). */
     sr_render_profile *profile;
+    /* Segments rendered at once (0: automatic, half the cores, at least 1),
+     * each with its share of the encoder threads. */
+    int jobs;
+    /* The segment cache folder (segcache.h), or NULL: no cache. no_cache:
+     * encode every segment (and store none). cache_max_mb: its bound (0:
+     * SR_RENDER_CACHE_MB), least recently used segments evicted. */
+    const char *cache_dir;
+    int no_cache;
+    int64_t cache_max_mb;
+    /* Render an MP4 as one stream, as formats other than MP4 always are (no
+     * segments, no cache, no HLS). */
+    int no_segments;
+    /* When non-NULL, an HLS stream of the video (with its audio) is written
+     * there as segments finish: index.m3u8 (EVENT, EXT-X-ENDLIST at the end),
+     * init.mp4, seg-NNNNN.m4s. The caller removes the folder. */
+    const char *hls_dir;
+    /* When non-NULL, filled once the render succeeded. */
+    sr_render_stats *stats;
 } sr_render_opts;
 
 /* Renders the timeline rp to the files named by opts. Returns 0 or a negative
  * SR_E* code with err filled (the field or file at fault named). rp is not
  * modified. */
 int sr_render(const json_t *rp, const sr_render_opts *opts, sr_err *err);
+
+/* The segments rp's video is cut into: returns their count and *out (free),
+ * or a negative error. Every caller that renders rp plans the same. */
+int sr_render_plan(const json_t *rp, const char *base_dir, sr_segment **out, sr_err *err);
+
+/* Renders segment index of rp's plan alone into path (an MP4 holding its
+ * video only; written under a temporary name and renamed), with
+ * opts->base_dir, cancel and jobs (its share of encoder threads). MP4 only. */
+int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err);
+
+/* Writes every file sr_render writes, from segments[0..n) (the files of
+ * sr_render_segment for each segment of the plan, in order): the audio is
+ * mixed and encoded, and the segments laid in with no re-encode. */
+int sr_render_assemble(const json_t *rp, const sr_render_opts *opts, const char *const *segments, int n,
+                       sr_err *err);
+
+/* The jobs a render of opts.jobs runs (jobs when > 0, else automatic). */
+int sr_render_jobs(int jobs);
+
+/* The renderStats JSON: {"segments":{"total","reused","encoded"},
+ * "seconds":{"compile","audio","video","mux","total"}, "avEndDiffMs",
+ * "maxCharsPerSecond"}. New reference (NULL when out of memory). */
+json_t *sr_render_stats_json(const sr_render_stats *s);
 
 /* Validates a timeline without rendering (fields, limits, media present and
  * decodable, the default picture limits). Returns 0 or an error. */

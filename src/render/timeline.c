@@ -33,6 +33,7 @@ static const opt output_opts[] = {
     {"audioBitrate", OPT_BITRATE, offsetof(sr_timeline, audio_bitrate), 128000, 16000, 512000, NULL},
     {"preset", OPT_PRESET, offsetof(sr_timeline, preset), 0, 0, 0, "veryfast"},
     {"background", OPT_COLOR, offsetof(sr_timeline, bg), 0, 0, 0, "#000000"},
+    {"segmentSeconds", OPT_NUM, offsetof(sr_timeline, seg_seconds), 2.0, 0.5, 60, NULL}, /* segment.h */
 };
 
 static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",

@@ -77,6 +77,7 @@ typedef struct sr_timeline {
     int crf, audio_bitrate;
     char preset[24];
     uint8_t bg[4];
+    double seg_seconds; /* output.segmentSeconds: the longest segment (segment.h) */
     sr_out_format fmt; /* format, codec, exact fps, loudness (fps == fps_num / fps_den) */
     sr_scene *scenes;
     int nscenes;

@@ -150,6 +150,9 @@ typedef struct sr_store_ops {
                          const char *error_code, const char *error_msg, sr_err *err);
     int (*job_progress)(sr_store *s, const char *id, const char *owner, int progress, const char *msg,
                         sr_err *err);
+    /* Sets the result of a leased running job to what it has made so far (the
+     * HLS stream of a render in progress). May be NULL in a backend. */
+    int (*job_partial_result)(sr_store *s, const char *id, const char *owner, const char *result, sr_err *err);
     /* Ends a leased job: state SR_JOB_COMPLETED (result JSON text) or
      * SR_JOB_FAILED (error_code, error_msg); save (may be NULL) is a project
      * created in the same transaction; the webhook is queued too. */

@@ -139,6 +139,7 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
                  "error_msg=?3,updated_ms=?4 WHERE id=?5 AND lease_owner=?6 AND state=1")                  \
     X(JOB_PROG, "UPDATE jobs SET progress=?,progress_msg=?,updated_ms=? WHERE id=? AND lease_owner=?"      \
                 " AND state=1")                                                                              \
+    X(JOB_PART, "UPDATE jobs SET result=?,updated_ms=? WHERE id=? AND lease_owner=? AND state=1")          \
     X(JOB_FIN, "UPDATE jobs SET state=?1,result=?2,error_code=?3,error_msg=?4,"                             \
                "progress=CASE WHEN ?1=2 THEN 100 ELSE progress END,finished_ms=?5,updated_ms=?5,"           \
                "lease_owner='' WHERE id=?6 AND lease_owner=?7 AND state=1")                                  \
@@ -922,6 +923,16 @@ static int sq_job_progress(sr_store *s, const char *id, const char *owner, int p
     return n ? 0 : sr_err_set(err, SR_ENOT_FOUND, "jobId", "the lease on the job was lost");
 }
 
+static int sq_job_partial_result(sr_store *s, const char *id, const char *owner, const char *result, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_JOB_PART);
+    bt(st, 1, result), bi(st, 2, sr_now_ms()), bt(st, 3, id), bt(st, 4, owner);
+    int n = 0, rc = run(c, st, &n, err);
+    if (rc) return rc;
+    return n ? 0 : sr_err_set(err, SR_ENOT_FOUND, "jobId", "the lease on the job was lost");
+}
+
 static int sq_job_finish(sr_store *s, const char *id, const char *owner, int state, const char *result,
                          const char *code, const char *msg, const sr_project *save, sr_err *err)
 {
@@ -1194,6 +1205,7 @@ static const sr_store_ops sqlite_ops = {
     .lease_renew = sq_lease_renew,
     .lease_release = sq_lease_release,
     .job_progress = sq_job_progress,
+    .job_partial_result = sq_job_partial_result,
     .job_finish = sq_job_finish,
     .upload_create = sq_upload_create,
     .upload_get = sq_upload_get,
