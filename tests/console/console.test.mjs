@@ -91,6 +91,8 @@ test('sign in, write two scenes, preview them, render, watch, download the SRT',
   assert.ok(playing, 'the video does not play: ' + await page.$eval('#player', (v) =>
     JSON.stringify({src: v.currentSrc, t: v.currentTime, ready: v.readyState, net: v.networkState, paused: v.paused,
                     err: v.error && v.error.message})));
+  // the player streams the job's HLS (hlsURL, through hls.js), which plays while the render runs
+  assert.match(await page.$eval('#player', (v) => v.dataset.src || ''), /\/index\.m3u8$/);
   await shot('04-rendered');
   const links = await page.$$eval('#downloads a', (as) => as.map((a) => a.dataset.kind));
   for (const k of ['mp4', 'srt', 'vtt', 'txt', 'jpg', 'mp3']) assert.ok(links.includes(k), `no ${k} link in ${links}`);
