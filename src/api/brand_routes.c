@@ -124,10 +124,12 @@ static int is_storyboard_scene(const json_t *sc)
 }
 
 /* A template request body ({"name","storyboard"} or a storyboard with a
- * name) as its storyboard (*data, caller decrefs) and name. */
-static int template_body(const sr_res_req *q, json_t **data_out, char name[256], sr_err *err)
+ * name) as its storyboard (*data_out), its placeholder names (*vars_out,
+ * from the one bounded scan; both caller decrefs) and name. */
+static int template_body(const sr_res_req *q, json_t **data_out, json_t **vars_out, char name[256], sr_err *err)
 {
     *data_out = NULL;
+    *vars_out = NULL;
     if (!json_is_object(q->body))
         return sr_err_set(err, SR_EINVALID_FIELD, "body",
                           "a template is a storyboard (JSON) with {{name}} placeholders; Pictory's project "
@@ -152,17 +154,15 @@ static int template_body(const sr_res_req *q, json_t **data_out, char name[256],
     if (!nv) nv = json_object_get(q->body, "templateName");
     const char *vn = json_string_value(json_object_get(data, "videoName"));
     int rc = take_name(nv, "name", vn && strlen(vn) <= NAME_MAX_LEN ? vn : "Untitled template", name, err);
-    if (!rc) rc = sr_template_check(data, NULL, err); /* bounded before it is stored */
+    if (!rc) rc = sr_template_check(data, vars_out, err); /* bounded before it is stored */
     if (rc) json_decref(data);
     else *data_out = data;
     return rc;
 }
 
-/* {"success":true,"data":{id,name,variables}}, consuming data. */
-static int template_answer(const char *id, const char *name, json_t *data, json_t **out, sr_err *err)
+/* {"success":true,"data":{id,name,variables}}, consuming vars. */
+static int template_answer(const char *id, const char *name, json_t *vars, json_t **out, sr_err *err)
 {
-    json_t *vars = sr_template_variables(data);
-    json_decref(data);
     *out = json_pack("{s:b,s:{s:s,s:s,s:s,s:o}}", "success", 1, "data", "id", id, "templateId", id, "name", name,
                      "variables", vars ? vars : json_array());
     return *out ? 0 : nomem(err);
@@ -171,22 +171,23 @@ static int template_answer(const char *id, const char *name, json_t *data, json_
 int sr_api_template_create(const sr_res_req *q, json_t **out, sr_err *err)
 {
     char name[256];
-    json_t *data;
+    json_t *data = NULL, *vars = NULL;
     sr_project p;
-    int rc = template_body(q, &data, name, err);
+    int rc = template_body(q, &data, &vars, name, err);
     if (!rc) rc = store_new(q, "template", name, data, &p, err);
+    json_decref(data);
     if (rc) {
-        json_decref(data);
+        json_decref(vars);
         return rc;
     }
-    return template_answer(p.id, name, data, out, err);
+    return template_answer(p.id, name, vars, out, err);
 }
 
 int sr_api_template_update(const sr_res_req *q, json_t **out, sr_err *err)
 {
     char name[256];
-    json_t *data;
-    int rc = template_body(q, &data, name, err);
+    json_t *data = NULL, *vars = NULL;
+    int rc = template_body(q, &data, &vars, name, err);
     if (rc) return rc;
     sr_project p;
     memset(&p, 0, sizeof p);
@@ -194,13 +195,14 @@ int sr_api_template_update(const sr_res_req *q, json_t **out, sr_err *err)
     snprintf(p.account_id, sizeof p.account_id, "%s", q->account);
     snprintf(p.name, sizeof p.name, "%s", name);
     p.data = json_dumps(data, JSON_COMPACT);
+    json_decref(data);
     rc = p.data ? q->ops->resource_update(q->st, "template", &p, err) : nomem(err);
     free(p.data);
     if (rc) {
-        json_decref(data);
+        json_decref(vars);
         return rc;
     }
-    return template_answer(q->param, name, data, out, err);
+    return template_answer(q->param, name, vars, out, err);
 }
 
 int sr_api_template_delete(const sr_res_req *q, json_t **out, sr_err *err)
