@@ -15,7 +15,8 @@
 
 #include <cmocka.h>
 
-#include "pictory_client.h"
+#include "compat.h"
+#include "fixtures.h"
 
 static const char *TINY = "{\"videoName\":\"queued\",\"videoWidth\":320,\"videoHeight\":180,"
                           "\"scenes\":[{\"background\":{\"color\":\"#ff0000\"},\"minimumDuration\":1}]}";
@@ -35,17 +36,17 @@ static int teardown(void **state)
 static void test_queued_job_reads_in_progress(void **state)
 {
     sr_test_world *w = *state;
-    char *busy = compat_busy_worker(w, w->key_a);
+    char *busy = sr_compat_busy_worker(w, w->key_a);
     char *id = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard/render", TINY);
     assert_non_null(id);
 
     /* queued behind the busy render: Pictory's words, storyreel's in jobState */
-    json_t *j = compat_job(w, w->key_a, id);
+    json_t *j = sr_compat_job(w, w->key_a, id);
     assert_true(json_is_true(json_object_get(j, "success")));
-    assert_string_equal(compat_str(j, "status"), "in-progress");
-    assert_string_equal(compat_str(j, "renderState"), "QUEUED");
-    assert_string_equal(compat_str(j, "renderProgressMessage"), "queued");
-    assert_string_equal(compat_str(j, "jobState"), "pending");
+    assert_string_equal(sr_compat_str(j, "status"), "in-progress");
+    assert_string_equal(sr_compat_str(j, "renderState"), "QUEUED");
+    assert_string_equal(sr_compat_str(j, "renderProgressMessage"), "queued");
+    assert_string_equal(sr_compat_str(j, "jobState"), "pending");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "renderProgress")), 0);
     json_decref(j);
 
@@ -59,16 +60,16 @@ static void test_queued_job_reads_in_progress(void **state)
     {
         if (strcmp(json_string_value(json_object_get(it, "job_id")), id)) continue;
         seen = 1;
-        assert_string_equal(compat_str(it, "status"), "in-progress");
-        assert_string_equal(compat_str(it, "renderState"), "QUEUED");
+        assert_string_equal(sr_compat_str(it, "status"), "in-progress");
+        assert_string_equal(sr_compat_str(it, "renderState"), "QUEUED");
     }
     assert_true(seen);
     sr_http_resp_free(&r);
 
     /* a Pictory client polling from now on sees only in-progress, then the video */
-    compat_cancel(w, w->key_a, busy);
+    sr_compat_cancel(w, w->key_a, busy);
     int polls = 0;
-    json_t *data = compat_poll(w, w->key_a, id, &polls);
+    json_t *data = sr_compat_poll(w, w->key_a, id, &polls);
     assert_string_equal(json_string_value(json_object_get(data, "status")), "completed");
     const char *url = json_string_value(json_object_get(data, "videoURL"));
     assert_non_null(url);
@@ -83,17 +84,17 @@ static void test_queued_job_reads_in_progress(void **state)
 static void test_running_job_shape(void **state)
 {
     sr_test_world *w = *state;
-    char *busy = compat_busy_worker(w, w->key_a);
+    char *busy = sr_compat_busy_worker(w, w->key_a);
     char bid[64];
     snprintf(bid, sizeof bid, "%s", busy);
-    json_t *j = compat_job(w, w->key_a, bid);
-    assert_string_equal(compat_str(j, "status"), "in-progress");
-    assert_string_equal(compat_str(j, "renderState"), "RUNNING");
-    assert_non_null(compat_str(j, "renderProgressMessage"));
+    json_t *j = sr_compat_job(w, w->key_a, bid);
+    assert_string_equal(sr_compat_str(j, "status"), "in-progress");
+    assert_string_equal(sr_compat_str(j, "renderState"), "RUNNING");
+    assert_non_null(sr_compat_str(j, "renderProgressMessage"));
     assert_true(json_is_integer(json_object_get(json_object_get(j, "data"), "renderProgress")));
     json_decref(j);
-    compat_cancel(w, w->key_a, busy);
-    json_t *data = compat_poll(w, w->key_a, bid, NULL);
+    sr_compat_cancel(w, w->key_a, busy);
+    json_t *data = sr_compat_poll(w, w->key_a, bid, NULL);
     assert_string_equal(json_string_value(json_object_get(data, "status")), "failed");
     assert_string_equal(json_string_value(json_object_get(data, "error_code")), "CANCELLED");
     json_decref(data);

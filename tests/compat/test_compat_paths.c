@@ -17,7 +17,8 @@
 
 #include <cmocka.h>
 
-#include "pictory_client.h"
+#include "compat.h"
+#include "fixtures.h"
 
 static int setup(void **state)
 {
@@ -62,7 +63,7 @@ static void test_paths_ignore_case(void **state)
  * preview the preview's job id. */
 static json_t *render_before_preview(sr_test_world *w, const char *sb, char preview[64])
 {
-    char *busy = compat_busy_worker(w, w->key_a);
+    char *busy = sr_compat_busy_worker(w, w->key_a);
     char *p = sr_test_submit(&w->srv, w->key_a, "POST", "/v2/video/storyboard", sb);
     assert_non_null(p);
     snprintf(preview, 64, "%s", p);
@@ -71,17 +72,17 @@ static json_t *render_before_preview(sr_test_world *w, const char *sb, char prev
     snprintf(path, sizeof path, "/v2/video/render/%s", preview);
     char *id = sr_test_submit(&w->srv, w->key_a, "PUT", path, "{}");
     assert_non_null(id);
-    json_t *j = compat_job(w, w->key_a, id);
-    assert_string_equal(compat_str(j, "status"), "in-progress");
-    assert_string_equal(compat_str(j, "renderState"), "QUEUED");
-    assert_string_equal(compat_str(j, "waitingFor"), preview);
-    assert_non_null(strstr(compat_str(j, "renderProgressMessage"), preview));
+    json_t *j = sr_compat_job(w, w->key_a, id);
+    assert_string_equal(sr_compat_str(j, "status"), "in-progress");
+    assert_string_equal(sr_compat_str(j, "renderState"), "QUEUED");
+    assert_string_equal(sr_compat_str(j, "waitingFor"), preview);
+    assert_non_null(strstr(sr_compat_str(j, "renderProgressMessage"), preview));
     json_decref(j);
-    j = compat_job(w, w->key_a, preview);
-    assert_string_equal(compat_str(j, "jobState"), "pending"); /* the PUT really came before the preview ran */
+    j = sr_compat_job(w, w->key_a, preview);
+    assert_string_equal(sr_compat_str(j, "jobState"), "pending"); /* the PUT really came before the preview ran */
     json_decref(j);
-    compat_cancel(w, w->key_a, busy);
-    json_t *data = compat_poll(w, w->key_a, id, NULL);
+    sr_compat_cancel(w, w->key_a, busy);
+    json_t *data = sr_compat_poll(w, w->key_a, id, NULL);
     free(id);
     return data;
 }
@@ -101,8 +102,8 @@ static void test_render_waits_for_preview(void **state)
     assert_int_equal(sr_http("HEAD", url, NULL, NULL, NULL, 0, &r), 200);
     sr_http_resp_free(&r);
     json_decref(data);
-    json_t *p = compat_job(w, w->key_a, preview);
-    assert_string_equal(compat_str(p, "status"), "completed");
+    json_t *p = sr_compat_job(w, w->key_a, preview);
+    assert_string_equal(sr_compat_str(p, "status"), "completed");
     json_decref(p);
 }
 

@@ -18,7 +18,8 @@
 
 #include <cmocka.h>
 
-#include "pictory_client.h"
+#include "compat.h"
+#include "fixtures.h"
 
 typedef struct ctx {
     sr_test_world *w;
@@ -128,7 +129,7 @@ static json_t *post_and_poll(ctx *c, const char *path, const char *body)
     char jid[64];
     snprintf(jid, sizeof jid, "%s", json_string_value(id));
     sr_http_resp_free(&r);
-    return compat_poll(c->w, c->token, jid, NULL);
+    return sr_compat_poll(c->w, c->token, jid, NULL);
 }
 
 static json_t *preview(ctx *c)

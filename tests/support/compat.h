@@ -13,8 +13,23 @@
  * (data.jobId) to its end; returns the final job JSON (caller decrefs) or NULL. */
 json_t *sr_compat_run(const sr_test_world *w, const char *method, const char *path,
                       const char *body, double timeout_s);
+/* data.K of a job answer, a string (NULL when absent). */
+const char *sr_compat_str(const json_t *job, const char *k);
 /* data.status of a job ("" when absent). */
 const char *sr_compat_status(const json_t *job);
+/* Pictory's example loops: GET /v1/jobs/{id} until data.status is not
+ * "in-progress" (Node), asserting that the answer's text then no longer
+ * contains "in-progress" anywhere (Python): both end together. Returns data
+ * (caller decrefs). *polls counts the polls when not NULL. Fails the test
+ * after 1800 polls. */
+json_t *sr_compat_poll(const sr_test_world *w, const char *key, const char *id, int *polls);
+/* GET /v1/jobs/{id} once (asserting 200): the whole answer (caller decrefs). */
+json_t *sr_compat_job(const sr_test_world *w, const char *key, const char *id);
+/* Keeps the (only) worker busy: a render of a long one-colour timeline that
+ * is running when this returns. Returns its job id (malloc'd); cancel it
+ * with sr_compat_cancel, which frees it. */
+char *sr_compat_busy_worker(const sr_test_world *w, const char *key);
+void sr_compat_cancel(const sr_test_world *w, const char *key, char *id);
 /* Whether one of data.warnings[] contains needle. */
 int sr_compat_warned(const json_t *job, const char *needle);
 /* Downloads url into the world's folder as name; returns the path (static slot) or NULL. */
