@@ -78,6 +78,25 @@ typedef struct sr_outbox {
     int64_t created_ms, next_ms;
 } sr_outbox;
 
+/* A task of a job: one piece of a render that any render node may lease (a
+ * segment). Tasks of a job are made together by the job's holder, leased one
+ * at a time like jobs, and read back by it to assemble the video. */
+enum sr_task_state { SR_TASK_PENDING, SR_TASK_RUNNING, SR_TASK_DONE, SR_TASK_FAILED };
+typedef struct sr_task {
+    char id[SR_ID_LEN], job_id[SR_ID_LEN], account_id[SR_ID_LEN];
+    int idx;                  /* its place in the job (segment index); (job_id, idx) is unique */
+    int state;                /* enum sr_task_state */
+    int attempts, max_attempts;
+    int64_t created_ms, updated_ms, lease_expires_ms;
+    char lease_owner[64];
+    char node[64];            /* the name of the node that finished it ("" before) */
+    char error_code[48];
+    char error_msg[512];
+    char *input;              /* JSON text, malloc'd (NULL unless loaded) */
+    char *result;             /* JSON text, malloc'd, or NULL */
+} sr_task;
+void sr_task_clear(sr_task *t);
+
 typedef struct sr_job_stats {
     int64_t by_state[SR_JOB__COUNT];
     double render_s_sum; int64_t render_n;   /* started -> finished, completed jobs */
@@ -207,11 +226,57 @@ typedef struct sr_store_ops {
     /* A cheap integrity check (SQLite: PRAGMA quick_check): 0 when sound,
      * SR_EDB with the first problem in err otherwise. */
     int (*integrity)(sr_store *s, sr_err *err);
+
+    /* --- added for the fleet: several API and render nodes on one store */
+    /* A store-wide setting (the shared signing secret: "server_secret"):
+     * when name has no value, init is stored (the first node to ask wins);
+     * out receives the stored value either way. */
+    int (*setting_init)(sr_store *s, const char *name, const char *init, char *out, size_t out_size, sr_err *err);
+    /* A node's heartbeat: upserts name (kind "render" or "api") with the
+     * time now and info (JSON text, may be NULL). */
+    int (*node_beat)(sr_store *s, const char *name, const char *kind, const char *info, sr_err *err);
+    /* How many nodes of kind beat within the last max_age_ms (>= 0), or an error. */
+    int (*nodes_alive)(sr_store *s, const char *kind, int64_t max_age_ms, sr_err *err);
+    /* Creates tasks[0..n) (all of one job, state pending) in one transaction;
+     * a (job_id, idx) that exists is left as it is (a job re-leased after
+     * its holder died makes its tasks again). Wakes waiting nodes. */
+    int (*task_create)(sr_store *s, const sr_task *tasks, int n, sr_err *err);
+    /* Leases the oldest due task of a running job: pending, or running with
+     * an expired lease (attempts + 1), for owner until now + ttl_ms. A task
+     * whose lease expired after max_attempts fails WORKER_CRASHED instead.
+     * Tasks of jobs that ended are never leased. Returns 1 with *out filled
+     * (input loaded), 0 when none is due. */
+    int (*task_acquire)(sr_store *s, const char *owner, int64_t ttl_ms, sr_task *out, sr_err *err);
+    /* Extends the lease; SR_ENOT_FOUND when owner no longer holds it or its
+     * job ended (the holder must stop). */
+    int (*task_renew)(sr_store *s, const char *id, const char *owner, int64_t ttl_ms, sr_err *err);
+    /* Ends a leased task: SR_TASK_DONE with result (JSON text) and node, or
+     * SR_TASK_FAILED with error_code/error_msg. SR_ENOT_FOUND when owner no
+     * longer holds it (then nothing changes: a task is finished once). */
+    int (*task_finish)(sr_store *s, const char *id, const char *owner, int state, const char *node,
+                       const char *result, const char *error_code, const char *error_msg, sr_err *err);
+    /* All tasks of job_id, by idx, results loaded (inputs not): *out
+     * malloc'd (each cleared with sr_task_clear, then freed); returns the count. */
+    int (*task_list)(sr_store *s, const char *job_id, sr_task **out, sr_err *err);
+    /* Removes the tasks of job_id (after assembly). */
+    int (*task_delete)(sr_store *s, const char *job_id, sr_err *err);
+    /* Waits at most timeout_ms for work to appear (a job or a task created or
+     * given back: PostgreSQL LISTEN/NOTIFY; SQLite polls, i.e. sleeps):
+     * returns 1 when woken, 0 on timeout. */
+    int (*wait_work)(sr_store *s, int timeout_ms);
 } sr_store_ops;
 
 /* The SQLite backend (WAL mode, busy timeout, one connection per thread with
  * prepared statements). */
 const sr_store_ops *sr_store_sqlite(void);
+/* The PostgreSQL backend (libpq; location: a postgresql:// connection URI):
+ * the same schema and behaviour, migrations under an advisory lock, leases
+ * with SELECT ... FOR UPDATE SKIP LOCKED, wake-ups with LISTEN/NOTIFY. */
+const sr_store_ops *sr_store_pg(void);
+/* The backend for a --store value: "sqlite:PATH" (or a bare path) or
+ * "postgresql://..." / "postgres://..."; *location points into uri past
+ * the scheme prefix for SQLite. NULL (err filled) when unknown. */
+const sr_store_ops *sr_store_for(const char *uri, const char **location, sr_err *err);
 
 /* A fresh random UUID (v4) string. */
 void sr_uuid(char out[SR_ID_LEN]);
