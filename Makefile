@@ -2,7 +2,8 @@
 #   make          build build/storyreel
 #   make test     install deps, build, run every test (SANITIZE=1: ASan+UBSan build in build-asan/)
 #   make demo     install deps, build, render the sample storyboard through the API
-#   make bench    the story60 benchmark beside the ffmpeg reference
+#   make demo-cluster  the same through a fleet on this machine: PostgreSQL, S3 (s3rver), API + 2 render nodes
+#   make bench    the story60 benchmark beside the ffmpeg reference (make bench-fleet: bench/fleet)
 JOBS ?= $(shell nproc)
 ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
@@ -11,7 +12,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: all deps build test demo bench clean format
+.PHONY: all deps build test demo demo-cluster bench bench-fleet clean format
 
 all: build
 
@@ -31,6 +32,14 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory build
 	scripts/demo
+
+demo-cluster: deps
+	@$(MAKE) --no-print-directory build
+	scripts/demo-cluster
+
+bench-fleet: deps
+	@$(MAKE) --no-print-directory build
+	bench/fleet
 
 bench: deps
 	@$(MAKE) --no-print-directory build
