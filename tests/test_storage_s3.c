@@ -436,6 +436,8 @@ static void test_refusals(void **state)
         {"s3://bucket/p?endpoint=http://user:pw@h", "endpoint"},
         {"s3://bucket/p?region=US%20EAST", "region"},
         {"s3://bucket/a%0Ab", "prefix"},
+        {"s3://bucket/a/../b", "prefix"},
+        {"s3://bucket//a", "prefix"},
         {"s3://bucket/p?endpoint", "value"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -166,16 +166,8 @@ static int hash_region(int fd, int64_t off, int64_t len, char hex[65])
     }
     unsigned char md[32];
     unsigned int mdn = 0;
-    if (rc == 0 && EVP_DigestFinal_ex(ctx, md, &mdn)) {
-        static const char digits[] = "0123456789abcdef";
-        for (int i = 0; i < 32; i++) {
-            hex[2 * i] = digits[md[i] >> 4];
-            hex[2 * i + 1] = digits[md[i] & 15];
-        }
-        hex[64] = 0;
-    } else {
-        rc = -1;
-    }
+    if (rc == 0 && EVP_DigestFinal_ex(ctx, md, &mdn)) sr_sigv4_hex(md, 32, hex);
+    else rc = -1;
     EVP_MD_CTX_free(ctx);
     return rc;
 }
@@ -231,6 +223,7 @@ static CURLcode attempt(const s3_store *s, s3_req *r, const char *path, const ch
     curl_easy_setopt(c, CURLOPT_URL, url.p);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L); /* the path as signed */
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* under 1 KiB/s for 30 s: a stalled transfer */
@@ -562,29 +555,6 @@ static const sr_storage_ops s3_ops = {
 
 /* ---- the uri ---- */
 
-static int hexv(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* s[0..n) percent-decoded, malloc'd; NULL on OOM */
-static char *decode(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (!d) return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-            d[k++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-            i += 2;
-        } else {
-            d[k++] = s[i];
-        }
-    }
-    d[k] = 0;
-    return d;
-}
-
 static int has_control(const char *s)
 {
     for (; *s; s++)
@@ -629,11 +599,11 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
     const char *p = spec + bl;
     if (*p == '/') p++;
     size_t pl = strcspn(p, "?");
-    char *prefix = decode(p, pl);
+    char *prefix = sr_sigv4_uri_decode(p, pl);
     if (!prefix) return sr_err_set(err, SR_ENOMEM, "storage", "out of memory");
     size_t n = strlen(prefix);
     while (n && prefix[n - 1] == '/') prefix[--n] = 0;
-    if (n > 512 || has_control(prefix) || prefix[0] == '/' || strstr(prefix, "//")) {
+    if (n > 512 || (n && sr_storage_check_key(prefix, NULL) != 0)) {
         free(prefix);
         return bad(err, "the prefix in s3://BUCKET/PREFIX must be at most 512 bytes of plain path");
     }
@@ -651,7 +621,7 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
         size_t len = strcspn(q, "&");
         const char *eq = memchr(q, '=', len);
         size_t nl = eq ? (size_t)(eq - q) : len;
-        char *v = eq ? decode(eq + 1, len - nl - 1) : NULL;
+        char *v = eq ? sr_sigv4_uri_decode(eq + 1, len - nl - 1) : NULL;
         if (eq && !v) rc = sr_err_set(err, SR_ENOMEM, "storage", "out of memory");
         else if (!eq) rc = bad(err, "every option needs a value (endpoint=URL, region=R, part_mb=N)");
         else if (nl == 8 && strncmp(q, "endpoint", 8) == 0) free(endpoint), endpoint = v, v = NULL;
