@@ -279,6 +279,13 @@ static void test_multipart(void **state)
     assert_int_equal(got, size);
     assert_int_equal(sr_storage_get(s, "files/big.mp4", out, &e), 0);
     assert_same_file(in, out);
+    /* the content type given at the start of the upload is the object's */
+    char url[4096];
+    assert_int_equal(sr_storage_presign(s, "files/big.mp4", 60, url, sizeof url, &e), 0);
+    int status = -1;
+    char *head = sr_test_sh_out(&status, "curl -s -o /dev/null -D - '%s'", url);
+    if (status != 0 || !strcasestr(head, "content-type: video/mp4")) fail_msg("no content type:\n%s", head);
+    free(head);
     forwarder_stop(&f);
     sr_storage_close(s);
 
@@ -363,6 +370,9 @@ static void test_presign(void **state)
     char *body = sr_test_sh_out(&status, "curl -s -f '%s'", url);
     assert_int_equal(status, 0);
     assert_string_equal(body, "presigned body");
+    free(body);
+    body = sr_test_sh_out(&status, "curl -s -o /dev/null -D - '%s'", url);
+    if (!strcasestr(body, "content-type: text/plain")) fail_msg("no content type:\n%s", body);
     free(body);
 
     /* a URL that lasted 1 s is refused once it is past (s3rver enforces X-Amz-Expires) */

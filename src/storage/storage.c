@@ -100,7 +100,17 @@ int sr_storage_check_key(const char *key, sr_err *err)
 int sr_storage_put(sr_storage *s, const char *key, const char *path, const char *content_type, sr_err *err)
 {
     int rc = sr_storage_check_key(key, err);
-    return rc < 0 ? rc : s->ops->put(s->impl, key, path, content_type, err);
+    if (rc < 0) return rc;
+    /* the content type becomes a request header: one short line */
+    if (content_type) {
+        size_t n = strnlen(content_type, 201);
+        int ok = n <= 200;
+        for (size_t i = 0; i < n && ok; i++) ok = (unsigned char)content_type[i] >= 0x20 && content_type[i] != 0x7f;
+        if (!ok)
+            return sr_err_set(err, SR_EINVALID_FIELD, key,
+                              "the content type for '%s' must be at most 200 bytes without control characters", key);
+    }
+    return s->ops->put(s->impl, key, path, content_type, err);
 }
 
 int sr_storage_get(sr_storage *s, const char *key, const char *path, sr_err *err)

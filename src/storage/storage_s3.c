@@ -185,8 +185,8 @@ static CURLcode attempt(const s3_store *s, s3_req *r, const char *path, const ch
     ADD_HEADER("host:%s", s->host);
     ADD_HEADER("x-amz-content-sha256:%s", payload_hash);
     ADD_HEADER("x-amz-date:%s", date);
-    if (r->content_type && *r->content_type && strlen(r->content_type) < 200)
-        ADD_HEADER("content-type:%s", r->content_type);
+    int typed = r->content_type && *r->content_type; /* checked by sr_storage_put: one short line */
+    if (typed) ADD_HEADER("content-type:%s", r->content_type);
 #undef ADD_HEADER
     char tok[2200]; /* a session token is signed with the rest */
     if (s->session_token) {
@@ -206,6 +206,7 @@ static CURLcode attempt(const s3_store *s, s3_req *r, const char *path, const ch
     for (size_t i = 0; i < nh; i++) hl = curl_slist_append(hl, signed_list[i]);
     hl = curl_slist_append(hl, auth.p);
     hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
+    if (!typed) hl = curl_slist_append(hl, "Content-Type:"); /* not curl's form type for a POST */
     OPENSSL_cleanse(auth.p, auth.len);
     sr_buf_free(&auth);
 
