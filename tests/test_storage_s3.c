@@ -181,14 +181,17 @@ static void serve_one(forwarder *f, int c)
         snprintf(f->lines[n], sizeof f->lines[n], "%.*s", (int)strcspn(buf, "\r\n"), buf);
         __atomic_store_n(&f->n_lines, n + 1, __ATOMIC_SEQ_CST);
     }
-    if (f->fail_first < 0 || f->refused < f->fail_first || (f->refuse_match && strstr(f->lines[n], f->refuse_match))) {
+    int refuse = f->fail_first < 0 || __atomic_load_n(&f->refused, __ATOMIC_SEQ_CST) < f->fail_first ||
+                 (f->refuse_match && strstr(f->lines[n], f->refuse_match));
+    if (refuse) {
         drain_body(c, buf, end, have);
         static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\n"
                                      "Content-Length: 72\r\nConnection: close\r\n\r\n"
                                      "<Error><Code>SlowDown</Code><Message>Please slow down.</Message></Error>";
+        /* counted before the answer: the client may look as soon as it has read it */
+        __atomic_add_fetch(&f->refused, 1, __ATOMIC_SEQ_CST);
         ssize_t w = write(c, answer, sizeof answer - 1);
         (void)w;
-        __atomic_add_fetch(&f->refused, 1, __ATOMIC_SEQ_CST);
         return;
     }
     int up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

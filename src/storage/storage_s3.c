@@ -399,7 +399,8 @@ static int put_multipart(const s3_store *s, const char *key, int fd, int64_t siz
         r.in_off = (int64_t)i * part;
         r.in_len = size - r.in_off < part ? size - r.in_off : part;
         rc = s3_do(s, &r, err);
-        if (rc == 0 && !r.etag[0]) rc = sr_err_set(err, SR_EIO, key, "s3: part %d of '%s' came back with no ETag", i + 1, key);
+        if (rc == 0 && !r.etag[0])
+            rc = sr_err_set(err, SR_EIO, key, "s3: part %d of '%s' came back with no ETag", i + 1, key);
         /* the ETag goes back as given; its quotes escaped for the XML */
         sr_buf_printf(&done, "<Part><PartNumber>%d</PartNumber><ETag>", i + 1);
         for (const char *p = r.etag; *p; p++) {
@@ -516,9 +517,9 @@ static int s3_presign(void *impl, const char *key, int expires_s, char *out, siz
     sr_buf_init(&q, 16384);
     object_path(s, key, &path);
     const sr_sigv4_creds c = {s->access_key, s->secret_key, s->session_token};
-    int rc = path.failed || sr_sigv4_presign_query(&c, "GET", s->host, path.p, date, expires_s, s->region, "s3", &q) != 0
-                 ? sr_err_set(err, SR_ENOMEM, key, "out of memory")
-                 : 0;
+    int rc = 0;
+    if (path.failed || sr_sigv4_presign_query(&c, "GET", s->host, path.p, date, expires_s, s->region, "s3", &q) != 0)
+        rc = sr_err_set(err, SR_ENOMEM, key, "out of memory");
     if (rc == 0 && snprintf(out, n, "%s%s?%s", s->origin, path.p, q.p) >= (int)n)
         rc = sr_err_set(err, SR_ELIMIT, key, "the presigned URL of '%s' is longer than %zu bytes", key, n);
     sr_buf_free(&path);
@@ -563,7 +564,10 @@ static int has_control(const char *s)
     return 0;
 }
 
-static int bad(sr_err *err, const char *what) { return sr_err_set(err, SR_EINVALID_FIELD, "storage", "s3 storage: %s", what); }
+static int bad(sr_err *err, const char *what)
+{
+    return sr_err_set(err, SR_EINVALID_FIELD, "storage", "s3 storage: %s", what);
+}
 
 /* endpoint "http(s)://HOST[:PORT][/PATH]" -> origin, host, the path before the bucket */
 static int parse_endpoint(s3_store *s, const char *ep, sr_err *err)
@@ -633,7 +637,8 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
             if (*end || mb < 5 || mb > 5120) rc = bad(err, "part_mb= must be a whole number from 5 to 5120");
             part_mb = (int)mb;
         } else {
-            rc = sr_err_set(err, SR_EINVALID_FIELD, "storage", "s3 storage: unknown option '%.*s' (use endpoint=, region=, part_mb=)",
+            rc = sr_err_set(err, SR_EINVALID_FIELD, "storage",
+                            "s3 storage: unknown option '%.*s' (use endpoint=, region=, part_mb=)",
                             (int)(nl > 40 ? 40 : nl), q);
         }
         free(v);
@@ -652,7 +657,8 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
         s->region = strdup(r && *r ? r : "us-east-1");
         if (!s->region) rc = sr_err_set(err, SR_ENOMEM, "storage", "out of memory");
     }
-    if (rc == 0 && (strlen(s->region) > 64 || !*s->region || strspn(s->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(s->region)))
+    size_t rl = s->region ? strlen(s->region) : 0;
+    if (rc == 0 && (rl == 0 || rl > 64 || strspn(s->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != rl))
         rc = bad(err, "region= must be a region name such as us-east-1");
     if (rc == 0 && endpoint) {
         rc = parse_endpoint(s, endpoint, err);
