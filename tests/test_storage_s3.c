@@ -427,6 +427,17 @@ static void test_refusals(void **state)
     assert_null(strstr(e.msg, "AKIDWRONGWRONG"));
     assert_null(strstr(e.msg, "sekrit"));
     sr_storage_close(s);
+    /* a 4xx is final: one request, no retries (the wrong credentials still set) */
+    forwarder f;
+    forwarder_start(&f, 0, NULL);
+    char via[256];
+    snprintf(via, sizeof via, "s3://%s/via?endpoint=http://127.0.0.1:%d", sr_s3_fixture_bucket(), f.port);
+    assert_int_equal(sr_storage_open(via, &s, &e), 0);
+    sr_err_clear(&e);
+    assert_int_equal(sr_storage_put(s, "k.txt", in, NULL, &e), SR_EIO);
+    assert_int_equal(lines_with(&f, "PUT ", NULL), 1);
+    sr_storage_close(s);
+    forwarder_stop(&f);
 
     /* no credentials at all: the open says which variables */
     unsetenv("AWS_ACCESS_KEY_ID");
