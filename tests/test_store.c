@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "store/store.h"
 #include "support/fixtures.h"
@@ -391,6 +392,7 @@ static void test_tasks_lifecycle(void **state)
     for (int i = 0; i < 3; i++) sr_task_clear(&all[i]);
     free(all);
     sr_task_clear(&t0);
+    sr_task_clear(&t1);
     assert_int_equal(f->ops->task_delete(f->st, job, NULL), 0);
     assert_int_equal(f->ops->task_list(f->st, job, &all, NULL), 0);
     free(all);
@@ -712,6 +714,46 @@ static void test_pg_wait_work_notified(void **state)
     assert_int_equal(f->ops->task_delete(f->st, job, NULL), 0);
 }
 
+/* A table another session keeps locked: with a short busy time an operation gives up with SR_EBUSY
+ * (lock_timeout) instead of hanging, naming the database; the lock gone, it works again. */
+static void test_pg_busy_timeout(void **state)
+{
+    fx *f = *state;
+    sr_store *s = NULL;
+    assert_int_equal(f->ops->open(f->db, &s, NULL), 0);
+    f->ops->set_busy_ms(s, 200);
+    PGconn *locker = PQconnectdb(f->db);
+    assert_int_equal(PQstatus(locker), CONNECTION_OK);
+    PGresult *r = PQexec(locker, "BEGIN; LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    sr_job j;
+    sr_err e = {0};
+    int64_t t0 = sr_now_ms();
+    assert_int_equal(f->ops->job_get(s, NULL, "any", 0, &j, &e), SR_EBUSY);
+    int64_t took = sr_now_ms() - t0;
+    assert_true(took >= 150 && took < 3000);
+    assert_string_equal(e.field, "database");
+    assert_non_null(strstr(e.msg, "PostgreSQL database"));
+    PQclear(PQexec(locker, "ROLLBACK"));
+    PQfinish(locker);
+    assert_int_equal(f->ops->job_get(s, NULL, "any", 0, &j, NULL), SR_ENOT_FOUND);
+    f->ops->close(s);
+}
+
+/* Every operation of both backends is there (job_partial_result may be NULL: store.h). */
+static void test_ops_complete(void **state)
+{
+    (void)state;
+    const sr_store_ops *all[] = {sr_store_sqlite(), sr_store_pg()};
+    for (int b = 0; b < 2; b++) {
+        void (*const *fn)(void) = (void (*const *)(void))((const char *)all[b] + sizeof(const char *));
+        size_t n = (sizeof(sr_store_ops) - sizeof(const char *)) / sizeof fn[0];
+        for (size_t i = 0; i < n; i++)
+            if (!fn[i]) fail_msg("%s: operation %zu of sr_store_ops is missing", all[b]->name, i);
+    }
+}
+
 /* A node survives a PostgreSQL restart: its next calls reconnect. */
 static void test_pg_restart(void **state)
 {
@@ -734,11 +776,12 @@ int main(void)
         cmocka_unit_test(test_tasks_lifecycle),   cmocka_unit_test(test_tasks_of_ended_jobs),
         cmocka_unit_test(test_settings),          cmocka_unit_test(test_nodes),
         cmocka_unit_test(test_wait_work),         cmocka_unit_test(test_store_for),
+        cmocka_unit_test(test_ops_complete),
     };
     const struct CMUnitTest pg_only[] = {
         cmocka_unit_test(test_pg_concurrent_migration), cmocka_unit_test(test_pg_refuses_foreign),
         cmocka_unit_test(test_pg_skip_locked),          cmocka_unit_test(test_pg_wait_work_notified),
-        cmocka_unit_test(test_pg_restart),
+        cmocka_unit_test(test_pg_busy_timeout),         cmocka_unit_test(test_pg_restart),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, setup, teardown);
     backend = sr_store_pg;

@@ -311,8 +311,9 @@ static int apply_timeouts(conn *c, sr_err *err)
 {
     int ms = c->s->busy_ms > 0 ? c->s->busy_ms : 10000;
     char sql[160];
-    snprintf(sql, sizeof sql, "SET lock_timeout=%d; SET statement_timeout=%d; SET idle_in_transaction_session_timeout=%d",
-             ms, ms + 5000, 60000);
+    snprintf(sql, sizeof sql,
+             "SET lock_timeout=%d; SET statement_timeout=%d; SET idle_in_transaction_session_timeout=60000", ms,
+             ms + 5000);
     PGresult *r = PQexec(c->pg, sql);
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : pg_fail(c, r, err, "setting timeouts");
     PQclear(r);
@@ -721,7 +722,10 @@ static int pg_key_find(sr_store *s, const char *hash, sr_key *out, sr_err *err)
 {
     return one_key(s, ST_KEY_FIND, hash, out, err);
 }
-static int pg_key_get(sr_store *s, const char *id, sr_key *out, sr_err *err) { return one_key(s, ST_KEY_GET, id, out, err); }
+static int pg_key_get(sr_store *s, const char *id, sr_key *out, sr_err *err)
+{
+    return one_key(s, ST_KEY_GET, id, out, err);
+}
 
 static int pg_key_list(sr_store *s, sr_key **out, sr_err *err)
 {
@@ -1257,8 +1261,8 @@ static int task_insert(conn *c, const sr_task *tasks, int n, sr_err *err)
         if (t->id[0]) snprintf(id, sizeof id, "%s", t->id);
         else sr_uuid(id);
         args b = {0};
-        at(&b, id), at(&b, t->job_id), at(&b, account), ai(&b, t->idx), ai(&b, t->max_attempts > 0 ? t->max_attempts : 3);
-        ai(&b, now), at(&b, t->input ? t->input : "{}");
+        at(&b, id), at(&b, t->job_id), at(&b, account), ai(&b, t->idx);
+        ai(&b, t->max_attempts > 0 ? t->max_attempts : 3), ai(&b, now), at(&b, t->input ? t->input : "{}");
         if ((rc = run(c, ST_TASK_INS, &b, err)) < 0) return rc;
     }
     return 0;

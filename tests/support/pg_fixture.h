@@ -5,8 +5,10 @@
  * run as `nobody` when the tests run as root (PostgreSQL refuses root),
  * listening on a free loopback port and a socket in that folder, fsync off.
  * The server is a child of the test process that dies with it
- * (PR_SET_PDEATHSIG); at exit it is stopped and its folder removed. Every
- * call then makes a fresh database (CREATE DATABASE) for one test. */
+ * (PR_SET_PDEATHSIG: make the first call from the main thread, since the
+ * signal follows the thread that started it); at exit it is stopped and its
+ * folder removed. Every call then makes a fresh database (CREATE DATABASE)
+ * for one test. Thread-safe. */
 #ifndef SR_TEST_PG_FIXTURE_H
 #define SR_TEST_PG_FIXTURE_H
 
