@@ -337,6 +337,13 @@ static void test_tasks_lifecycle(void **state)
     sr_err e = {0};
     assert_int_equal(f->ops->task_create(f->st, &(sr_task){.job_id = "no-such-job"}, 1, &e), SR_ENOT_FOUND);
     running_job(f, "T", job);
+    sr_task two[2] = {{.idx = 0}, {.idx = 1}};
+    snprintf(two[0].job_id, sizeof two[0].job_id, "%s", job);
+    snprintf(two[1].job_id, sizeof two[1].job_id, "another-job");
+    sr_err_clear(&e);
+    assert_int_equal(f->ops->task_create(f->st, two, 2, &e), SR_EINVALID_FIELD);
+    assert_string_equal(e.field, "tasks");
+    assert_int_equal(f->ops->task_create(f->st, two, SR_TASKS_MAX + 1, NULL), SR_ELIMIT);
     make_tasks(f, job, 3, 2, "{\"seg\":%d}");
     make_tasks(f, job, 3, 5, "{\"again\":%d}"); /* a re-leased job makes them again: left as they are */
     take_task(f, "w1", 5000, 0, 1, &t0);

@@ -25,7 +25,7 @@
 
 #include <libpq-fe.h>
 
-#include "store/store.h"
+#include "store/backend.h"
 
 /* ---------------------------------------------------------------- schema */
 
@@ -82,24 +82,12 @@ static const char *const migrations[] = {
     "CREATE TRIGGER tasks_wake AFTER INSERT ON tasks FOR EACH STATEMENT EXECUTE FUNCTION storyreel_wake();",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-/* Tables every storyreel database has. */
-static const char *const core_tables[] = {"accounts", "api_keys", "projects", "jobs", "uploads", "outbox"};
-#define N_CORE ((int)(sizeof core_tables / sizeof core_tables[0]))
 #define MIGRATE_LOCK "7310173562541733" /* pg_advisory_xact_lock key: storyreel's migrations */
 #define CHANNEL "storyreel_work"
 
 /* ------------------------------------------------------------ statements */
 
-#define JOB_COLS                                                                                    \
-    "id,account_id,kind,state,created_ms,updated_ms,started_ms,finished_ms,run_after_ms,lease_owner,"  \
-    "lease_expires_ms,attempts,max_attempts,progress,progress_msg,error_code,error_msg,result,webhook," \
-    "webhook_input"
-#define KEY_COLS "k.id,k.account_id,k.name,k.prefix,k.created_ms,k.revoked_ms"
-#define UP_COLS "id,account_id,key,content_type,max_size,size,created_ms,expires_ms,done_ms"
 #define RES_COLS "id,account_id,name,created_ms,updated_ms"
-#define TASK_COLS                                                                                   \
-    "t.id,t.job_id,t.account_id,t.idx,t.state,t.attempts,t.max_attempts,t.created_ms,t.updated_ms,"     \
-    "t.lease_expires_ms,t.lease_owner,t.node,t.error_code,t.error_msg,t.result"
 /* A pending job is due at $1 once its run_after time has come and the job it depends on (if any) ended. */
 #define JOB_DUE                                                                                     \
     "(jobs.state=0 AND jobs.run_after_ms<=$1 AND (jobs.depends_on='' OR EXISTS(SELECT 1 FROM jobs d"     \
@@ -115,11 +103,11 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(ACC_INS, "INSERT INTO accounts(id,name,webhook_secret,created_ms) VALUES($1,$2,$3,$4)")               \
     X(ACC_SECRET, "SELECT webhook_secret FROM accounts WHERE id=$1")                                        \
     X(KEY_INS, "INSERT INTO api_keys(id,account_id,name,prefix,key_hash,created_ms) VALUES($1,$2,$3,$4,$5,$6)") \
-    X(KEY_FIND, "SELECT " KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id" \
+    X(KEY_FIND, "SELECT " SR_KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id" \
                 " WHERE k.key_hash=$1 AND k.revoked_ms=0")                                                   \
-    X(KEY_GET, "SELECT " KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id"  \
+    X(KEY_GET, "SELECT " SR_KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id"  \
                " WHERE k.id=$1 AND k.revoked_ms=0")                                                          \
-    X(KEY_LIST, "SELECT " KEY_COLS ",'' FROM api_keys k ORDER BY k.created_ms, k.id")                       \
+    X(KEY_LIST, "SELECT " SR_KEY_COLS ",'' FROM api_keys k ORDER BY k.created_ms, k.id")                       \
     X(KEY_REVOKE, "UPDATE api_keys SET revoked_ms=$1 WHERE (id=$2 OR prefix=$2) AND revoked_ms=0")          \
     X(PRJ_INS, "INSERT INTO projects(id,account_id,name,data,created_ms,updated_ms) VALUES($1,$2,$3,$4,$5,$6)") \
     X(PRJ_GET, "SELECT " RES_COLS ",data FROM projects WHERE account_id=$1 AND id=$2")                       \
@@ -130,8 +118,8 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(PRJ_DEL, "DELETE FROM projects WHERE account_id=$1 AND id=$2")                                         \
     X(JOB_INS, "INSERT INTO jobs(id,account_id,kind,state,created_ms,updated_ms,run_after_ms,max_attempts," \
                "input,webhook,webhook_input,depends_on) VALUES($1,$2,$3,0,$4,$5,$6,$7,$8,$9,$10,$11)")      \
-    X(JOB_GET, "SELECT " JOB_COLS ",NULL,depends_on FROM jobs WHERE id=$1 AND ($2::text IS NULL OR account_id=$2)") \
-    X(JOB_GET_IN, "SELECT " JOB_COLS ",input,depends_on FROM jobs WHERE id=$1"                               \
+    X(JOB_GET, "SELECT " SR_JOB_COLS ",NULL,depends_on FROM jobs WHERE id=$1 AND ($2::text IS NULL OR account_id=$2)") \
+    X(JOB_GET_IN, "SELECT " SR_JOB_COLS ",input,depends_on FROM jobs WHERE id=$1"                               \
                   " AND ($2::text IS NULL OR account_id=$2)")                                                \
     X(JOB_LIST, "SELECT id,account_id,kind,state,created_ms,updated_ms,started_ms,finished_ms,run_after_ms," \
                 "lease_owner,lease_expires_ms,attempts,max_attempts,progress,progress_msg,error_code,"      \
@@ -182,9 +170,9 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(OB_DONE, "UPDATE outbox SET state=1 WHERE id=$1")                                                      \
     X(OB_RETRY, "UPDATE outbox SET attempts=attempts+1,next_ms=$1 WHERE id=$2")                              \
     X(OB_DROP, "UPDATE outbox SET state=2 WHERE id=$1")                                                      \
-    X(UP_INS, "INSERT INTO uploads(" UP_COLS ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)")                        \
-    X(UP_GET, "SELECT " UP_COLS " FROM uploads WHERE id=$1")                                                 \
-    X(UP_KEY, "SELECT " UP_COLS " FROM uploads WHERE key=$1 AND ($2::text IS NULL OR account_id=$2)")        \
+    X(UP_INS, "INSERT INTO uploads(" SR_UP_COLS ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)")                        \
+    X(UP_GET, "SELECT " SR_UP_COLS " FROM uploads WHERE id=$1")                                                 \
+    X(UP_KEY, "SELECT " SR_UP_COLS " FROM uploads WHERE key=$1 AND ($2::text IS NULL OR account_id=$2)")        \
     X(UP_DONE, "UPDATE uploads SET size=$1,done_ms=$2 WHERE id=$3 AND done_ms=0")                           \
     X(RES_INS, "INSERT INTO resources(id,account_id,kind,name,data,created_ms,updated_ms)"                   \
                " VALUES($1,$2,$3,$4,$5,$6,$6)")                                                              \
@@ -210,11 +198,11 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
                  "updated_ms=$3 WHERE id=$4")                                                                \
     X(TASK_CRASH, "UPDATE tasks SET state=3,lease_owner='',error_code='WORKER_CRASHED',"                     \
                   "error_msg='the render node died or timed out on every try',updated_ms=$1 WHERE id=$2")    \
-    X(TASK_GET_IN, "SELECT " TASK_COLS ",t.input FROM tasks t WHERE t.id=$1")                                \
+    X(TASK_GET_IN, "SELECT " SR_TASK_COLS ",t.input FROM tasks t WHERE t.id=$1")                                \
     X(TASK_RENEW, "UPDATE tasks SET lease_expires_ms=$3 WHERE " TASK_HELD)                                   \
     X(TASK_FIN, "UPDATE tasks SET state=$3,node=$4,result=$5,error_code=$6,error_msg=$7,lease_owner='',"     \
                 "updated_ms=$8 WHERE " TASK_HELD)                                                            \
-    X(TASK_LIST, "SELECT " TASK_COLS ",NULL FROM tasks t WHERE t.job_id=$1 ORDER BY t.idx")                  \
+    X(TASK_LIST, "SELECT " SR_TASK_COLS ",NULL FROM tasks t WHERE t.job_id=$1 ORDER BY t.idx")                  \
     X(TASK_DEL, "DELETE FROM tasks WHERE job_id=$1")
 
 enum {
@@ -568,7 +556,7 @@ static int migrate(conn *c, sr_err *err)
         for (int i = 0; !rc && i < PQntuples(r); i++, tables++) {
             const char *t = PQgetvalue(r, i, 0);
             has_version |= !strcmp(t, "storyreel_schema");
-            for (int k = 0; k < N_CORE; k++) core += !strcmp(t, core_tables[k]);
+            core += sr_store_is_core(t);
         }
         PQclear(r);
     }
@@ -578,10 +566,10 @@ static int migrate(conn *c, sr_err *err)
         PQclear(v);
     }
     if (rc) goto done;
-    if ((!has_version && tables) || (has_version && core != N_CORE)) {
+    if ((!has_version && tables) || (has_version && core != SR_STORE_N_CORE)) {
         rc = sr_err_set(err, SR_EDB, "database",
                         "it does not hold storyreel's schema (version %d, %d of its %d tables, %d tables in all)",
-                        version, core, N_CORE, tables);
+                        version, core, SR_STORE_N_CORE, tables);
         goto done;
     }
     if (version > N_MIGRATIONS) {
@@ -1230,7 +1218,7 @@ static int pg_node_beat(sr_store *s, const char *name, const char *kind, const c
 
 static int pg_nodes_alive(sr_store *s, const char *kind, int64_t max_age_ms, sr_err *err)
 {
-    if (max_age_ms < 0) return sr_err_set(err, SR_EINVALID_FIELD, "maxAge", "a negative age");
+    if (sr_store_check_age(max_age_ms, err)) return SR_EINVALID_FIELD;
     CONN(s, err);
     args a = {0};
     at(&a, kind), ai(&a, sr_now_ms() - max_age_ms);
@@ -1255,8 +1243,6 @@ static int task_insert(conn *c, const sr_task *tasks, int n, sr_err *err)
     int64_t now = sr_now_ms();
     for (int i = 0; i < n; i++) {
         const sr_task *t = &tasks[i];
-        if (strcmp(t->job_id, tasks[0].job_id))
-            return sr_err_set(err, SR_EINVALID_FIELD, "tasks", "task %d is of another job", i);
         char id[SR_ID_LEN];
         if (t->id[0]) snprintf(id, sizeof id, "%s", t->id);
         else sr_uuid(id);
@@ -1270,9 +1256,8 @@ static int task_insert(conn *c, const sr_task *tasks, int n, sr_err *err)
 
 static int pg_task_create(sr_store *s, const sr_task *tasks, int n, sr_err *err)
 {
-    if (n < 0 || n > SR_TASKS_MAX)
-        return sr_err_set(err, SR_ELIMIT, "tasks", "%d tasks (at most %d a job)", n, SR_TASKS_MAX);
-    if (n == 0) return 0;
+    int bad = sr_store_check_tasks(tasks, n, err);
+    if (bad || n == 0) return bad;
     CONN(s, err);
     int rc = BEGIN(c, err);
     return rc ? rc : end_tx(c, task_insert(c, tasks, n, err), 0, err);
@@ -1347,8 +1332,7 @@ static int pg_task_renew(sr_store *s, const char *id, const char *owner, int64_t
 static int pg_task_finish(sr_store *s, const char *id, const char *owner, int state, const char *node,
                           const char *result, const char *code, const char *msg, sr_err *err)
 {
-    if (state != SR_TASK_DONE && state != SR_TASK_FAILED)
-        return sr_err_set(err, SR_EINVALID_FIELD, "state", "a task ends done or failed");
+    if (sr_store_check_task_end(state, err)) return SR_EINVALID_FIELD;
     CONN(s, err);
     args a = {0};
     at(&a, id), at(&a, owner), ai(&a, state), at(&a, node ? node : ""), at(&a, result);
