@@ -442,6 +442,176 @@ static void test_tasks_of_ended_jobs(void **state)
     for (int i = 0; i < 3; i++) assert_int_equal(f->ops->task_delete(f->st, (const char *[]){a, b, p}[i], NULL), 0);
 }
 
+/* A job of account, leased and ended as completed (its webhook queued when it has one). */
+static void completed_job(fx *f, const char *account, const char *webhook, char id[SR_ID_LEN])
+{
+    new_job(f, account, id, webhook);
+    sr_job j;
+    assert_int_equal(f->ops->lease_acquire(f->st, "fin", 60000, &j, NULL), 1);
+    assert_string_equal(j.id, id);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_finish(f->st, id, "fin", SR_JOB_COMPLETED, "{\"v\":1}", NULL, NULL, NULL, NULL), 0);
+}
+
+/* Fair leasing: A queued 20 jobs before B's one; B's is among the first two, a cap of one running job per
+ * account holds the third back, and without a cap A (B has none left) goes on. */
+static void test_fair_leases(void **state)
+{
+    fx *f = *state;
+    char ids[21][SR_ID_LEN];
+    for (int i = 0; i < 21; i++) {
+        sr_job j = {.max_attempts = 3, .created_ms = 1000 + i, .input = "{}"};
+        sr_uuid(j.id);
+        snprintf(ids[i], sizeof ids[i], "%s", j.id);
+        snprintf(j.account_id, sizeof j.account_id, "%s", i < 20 ? "fair-a" : "fair-b");
+        snprintf(j.kind, sizeof j.kind, "render");
+        assert_int_equal(f->ops->job_create(f->st, &j, NULL), 0);
+    }
+    sr_job got[3];
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w1", 60000, 1, &got[0], NULL), 1);
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w2", 60000, 1, &got[1], NULL), 1);
+    assert_true(!strcmp(got[0].id, ids[20]) || !strcmp(got[1].id, ids[20]));
+    assert_string_not_equal(got[0].account_id, got[1].account_id);
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w3", 60000, 1, &got[2], NULL), 0); /* both at the cap */
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w3", 60000, 0, &got[2], NULL), 1);
+    assert_string_equal(got[2].account_id, "fair-a");
+    assert_string_equal(got[2].id, ids[1]); /* A's oldest left: its first went with w1 or w2 */
+    for (int i = 0; i < 3; i++) sr_job_clear(&got[i]);
+    for (int i = 0; i < 21; i++)
+        assert_int_equal(f->ops->job_cancel(f->st, i < 20 ? "fair-a" : "fair-b", ids[i], NULL), 0);
+}
+
+/* The outbox: at most 4 due entries per URL in one claim; retry counts an attempt, defer does not;
+ * done and dropped entries are never claimed again. */
+static void test_outbox_states(void **state)
+{
+    fx *f = *state;
+    char id[SR_ID_LEN];
+    for (int i = 0; i < 6; i++) completed_job(f, "O", "http://hooks.example/same", id);
+    sr_outbox *a = NULL, *b = NULL;
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &a, NULL), 4);
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(a[i].url, "http://hooks.example/same");
+        assert_string_equal(a[i].account_id, "O");
+        assert_int_equal(a[i].attempts, 0);
+    }
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 2);
+    free(b);
+    int64_t now = sr_now_ms();
+    assert_int_equal(f->ops->outbox_retry(f->st, a[0].id, now - 1, NULL), 0);
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 1);
+    assert_string_equal(b[0].id, a[0].id);
+    assert_int_equal(b[0].attempts, 1);
+    free(b);
+    assert_int_equal(f->ops->outbox_defer(f->st, a[0].id, now - 1, NULL), 0);
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 1);
+    assert_int_equal(b[0].attempts, 1);
+    free(b);
+    assert_int_equal(f->ops->outbox_done(f->st, a[0].id, NULL), 0);
+    assert_int_equal(f->ops->outbox_drop(f->st, a[1].id, NULL), 0);
+    for (int i = 0; i < 2; i++) assert_int_equal(f->ops->outbox_defer(f->st, a[i].id, now - 1, NULL), 0);
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 0); /* ended: never again */
+    free(b);
+    free(a);
+}
+
+/* Stats count what happened; results can be replaced once completed, partial ones set while running. */
+static void test_stats_and_results(void **state)
+{
+    fx *f = *state;
+    sr_job_stats before, after;
+    assert_int_equal(f->ops->job_stats(f->st, &before, NULL), 0);
+    char done[SR_ID_LEN], run[SR_ID_LEN];
+    completed_job(f, "S", NULL, done);
+    running_job(f, "S", run);
+    assert_int_equal(f->ops->job_stats(f->st, &after, NULL), 0);
+    assert_int_equal(after.by_state[SR_JOB_COMPLETED], before.by_state[SR_JOB_COMPLETED] + 1);
+    assert_int_equal(after.by_state[SR_JOB_RUNNING], before.by_state[SR_JOB_RUNNING] + 1);
+    assert_int_equal(after.render_n, before.render_n + 1);
+    assert_int_equal(after.wait_n, before.wait_n + 2);
+    assert_true(after.render_s_sum >= before.render_s_sum);
+    sr_job j;
+    assert_int_equal(f->ops->job_partial_result(f->st, run, "holder", "{\"hls\":\"part\"}", NULL), 0);
+    assert_int_equal(f->ops->job_partial_result(f->st, run, "other", "{}", NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->job_get(f->st, "S", run, 0, &j, NULL), 0);
+    assert_string_equal(j.result, "{\"hls\":\"part\"}");
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_update_result(f->st, "S", run, "{}", NULL), SR_ENOT_FOUND); /* not completed */
+    assert_int_equal(f->ops->job_update_result(f->st, "T", done, "{}", NULL), SR_ENOT_FOUND); /* not T's */
+    assert_int_equal(f->ops->job_update_result(f->st, "S", done, "{\"edited\":true}", NULL), 0);
+    assert_int_equal(f->ops->job_get(f->st, "S", done, 1, &j, NULL), 0);
+    assert_string_equal(j.result, "{\"edited\":true}");
+    assert_string_equal(j.input, "{\"x\":1}");
+    assert_int_equal(j.progress, 100);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_cancel(f->st, "S", run, NULL), 0);
+}
+
+/* Named resources: of one account, found by name whatever its case (the newest), listed oldest first. */
+static void test_resources(void **state)
+{
+    fx *f = *state;
+    sr_project t1 = {.account_id = "R", .name = "Intro", .data = "{\"v\":1}"}, t2 = t1, got;
+    sr_uuid(t1.id);
+    sr_uuid(t2.id);
+    t2.data = "{\"v\":2}";
+    assert_int_equal(f->ops->resource_create(f->st, "template", &t1, NULL), 0);
+    sleep_ms(2);
+    assert_int_equal(f->ops->resource_create(f->st, "template", &t2, NULL), 0);
+    assert_int_equal(f->ops->resource_find(f->st, "template", "R", "intro", &got, NULL), 0);
+    assert_string_equal(got.id, t2.id);
+    assert_string_equal(got.data, "{\"v\":2}");
+    sr_project_clear(&got);
+    sr_err e = {0};
+    assert_int_equal(f->ops->resource_find(f->st, "template", "other", "Intro", &got, &e), SR_ENOT_FOUND);
+    assert_string_equal(e.field, "template");
+    assert_int_equal(f->ops->resource_find(f->st, "brand", "R", "Intro", &got, NULL), SR_ENOT_FOUND);
+    sr_project *list = NULL;
+    assert_int_equal(f->ops->resource_list(f->st, "template", "R", 10, &list, NULL), 2);
+    assert_string_equal(list[0].id, t1.id);
+    assert_null(list[0].data);
+    free(list);
+    snprintf(t1.name, sizeof t1.name, "Outro");
+    t1.data = "{\"v\":3}";
+    assert_int_equal(f->ops->resource_update(f->st, "template", &t1, NULL), 0);
+    assert_int_equal(f->ops->resource_get(f->st, "template", "R", t1.id, &got, NULL), 0);
+    assert_string_equal(got.name, "Outro");
+    assert_string_equal(got.data, "{\"v\":3}");
+    sr_project_clear(&got);
+    sr_project stranger = t1;
+    snprintf(stranger.account_id, sizeof stranger.account_id, "other");
+    assert_int_equal(f->ops->resource_update(f->st, "template", &stranger, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_get(f->st, "template", "other", t1.id, &got, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "other", t1.id, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "R", t1.id, NULL), 0);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "R", t1.id, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "R", t2.id, NULL), 0);
+}
+
+/* Keys by id, account secrets, a second key on one hash refused. */
+static void test_keys_by_id(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(f->ops->account_create(f->st, "acc-k", "kim", "whsec_k", NULL), 0);
+    sr_key k = {.id = "key-k", .account_id = "acc-k", .name = "k", .prefix = "pictai_kkk"}, got;
+    assert_int_equal(f->ops->key_create(f->st, &k, "hash-k", NULL), 0);
+    snprintf(k.id, sizeof k.id, "key-k2");
+    sr_err e = {0};
+    assert_int_equal(f->ops->key_create(f->st, &k, "hash-k", &e), SR_EDB); /* the hash is unique */
+    assert_int_equal(f->ops->key_get(f->st, "key-k", &got, NULL), 0);
+    assert_string_equal(got.prefix, "pictai_kkk");
+    assert_string_equal(got.webhook_secret, "whsec_k");
+    char secret[80];
+    assert_int_equal(f->ops->account_secret(f->st, "acc-k", secret, NULL), 0);
+    assert_string_equal(secret, "whsec_k");
+    assert_int_equal(f->ops->account_secret(f->st, "acc-none", secret, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->key_revoke(f->st, "key-k", NULL), 0);
+    assert_int_equal(f->ops->key_get(f->st, "key-k", &got, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->key_revoke(f->st, "key-k", NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->integrity(f->st, NULL), 0);
+    assert_int_equal(f->ops->ping(f->st, NULL), 0);
+}
+
 /* The first node to set a setting wins; later ones read it back. */
 static void test_settings(void **state)
 {
@@ -783,7 +953,9 @@ int main(void)
         cmocka_unit_test(test_tasks_lifecycle),   cmocka_unit_test(test_tasks_of_ended_jobs),
         cmocka_unit_test(test_settings),          cmocka_unit_test(test_nodes),
         cmocka_unit_test(test_wait_work),         cmocka_unit_test(test_store_for),
-        cmocka_unit_test(test_ops_complete),
+        cmocka_unit_test(test_ops_complete),      cmocka_unit_test(test_fair_leases),
+        cmocka_unit_test(test_outbox_states),     cmocka_unit_test(test_stats_and_results),
+        cmocka_unit_test(test_resources),         cmocka_unit_test(test_keys_by_id),
     };
     const struct CMUnitTest pg_only[] = {
         cmocka_unit_test(test_pg_concurrent_migration), cmocka_unit_test(test_pg_refuses_foreign),
