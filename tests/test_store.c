@@ -41,6 +41,7 @@ static int setup(void **state)
     if (f->ops == sr_store_pg()) {
         if (sr_pg_fixture_db(f->db, sizeof f->db)) { /* no server: the group fails, it is not skipped */
             print_error("PostgreSQL: %s\n", sr_pg_fixture_error());
+            free(f);
             return -1;
         }
     } else {
@@ -50,6 +51,9 @@ static int setup(void **state)
     sr_err e = {0};
     if (f->ops->open(f->db, &f->st, &e)) {
         print_error("opening the %s store: %s\n", f->ops->name, e.msg);
+        if (f->dir) sr_test_rmdir(f->dir);
+        free(f->dir);
+        free(f);
         return -1;
     }
     *state = f;
@@ -59,6 +63,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    if (!f) return 0; /* its setup failed (and said why) */
     f->ops->close(f->st);
     if (f->dir) sr_test_rmdir(f->dir);
     free(f->dir);
