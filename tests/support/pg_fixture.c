@@ -110,6 +110,7 @@ static pid_t spawn(const char *prog, char *argv[], int die_with_us)
     if (null >= 0) dup2(null, 0), close(null);
     for (int i = 3; i < 1024; i++) close(i); /* the test's own sockets and pipes stay the test's */
     if (pg.uid != (uid_t)-1 && (setgroups(0, NULL) || setgid(pg.gid) || setuid(pg.uid))) _exit(126);
+    if (chdir(pg.dir)) _exit(126); /* the test's folder may be closed to the cluster's user */
     if (die_with_us) { /* after setuid: changing credentials clears the death signal */
         prctl(PR_SET_PDEATHSIG, SIGQUIT);
         if (getppid() != parent) _exit(1);
