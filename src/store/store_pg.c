@@ -232,6 +232,7 @@ typedef struct conn {
 struct sr_store {
     char *uri;           /* never shown: it may hold a password */
     char name[200];      /* "database D on H:P", for messages */
+    int opened;          /* open succeeded: failing to connect now is transient (SR_EBUSY) */
     int busy_ms;         /* lock and statement timeouts */
     pthread_key_t key;   /* this thread's conn */
     pthread_mutex_t mu;  /* guards conns and idle */
@@ -276,7 +277,8 @@ static int pg_fail(conn *c, PGresult *r, sr_err *err, const char *what)
     return c->fail;
 }
 
-/* A new connection to s's database, quiet, or NULL with err filled. */
+/* A new connection to s's database, quiet, or NULL with err filled (SR_EDB while opening, SR_EBUSY after:
+ * the database went away for a while). */
 static PGconn *connect_db(sr_store *s, sr_err *err)
 {
     /* defaults first: what the URI says overrides them */
@@ -285,7 +287,7 @@ static PGconn *connect_db(sr_store *s, sr_err *err)
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     char buf[300];
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
-        sr_err_set(err, SR_EDB, "database", "cannot connect to the %s: %s", s->name,
+        sr_err_set(err, s->opened ? SR_EBUSY : SR_EDB, "database", "cannot connect to the %s: %s", s->name,
                    line1(pg ? PQerrorMessage(pg) : "out of memory", buf, sizeof buf));
         PQfinish(pg);
         return NULL;
@@ -356,7 +358,7 @@ static conn *get_conn(sr_store *s, int *rc, sr_err *err)
     if (!c) {
         PGconn *pg = connect_db(s, err);
         if (!pg) {
-            *rc = SR_EDB;
+            *rc = s->opened ? SR_EBUSY : SR_EDB;
             return NULL;
         }
         if (!(c = calloc(1, sizeof *c))) {
@@ -618,6 +620,7 @@ static int pg_open(const char *location, sr_store **out, sr_err *err)
         pg_close(s);
         return rc;
     }
+    s->opened = 1;
     *out = s;
     return 0;
 }
