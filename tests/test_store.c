@@ -759,9 +759,10 @@ static void test_pg_refuses_foreign(void **state)
     assert_int_equal(f->ops->open("postgresql://[bad", &s, &e), SR_EINVALID_FIELD);
 }
 
+enum { GRAB_JOBS, GRAB_TASKS, GRAB_OUTBOX };
 typedef struct grab {
     fx *f;
-    int tasks;                 /* lease tasks rather than jobs */
+    int what;                  /* GRAB_* */
     char owner[16];
     char (*ids)[SR_ID_LEN];    /* what this thread leased */
     int n, errors;
@@ -773,33 +774,40 @@ static void *grab_main(void *p)
     for (;;) {
         sr_job j;
         sr_task t;
+        sr_outbox *o = NULL;
         sr_err e = {0};
-        int got = g->tasks ? g->f->ops->task_acquire(g->f->st, g->owner, 60000, &t, &e)
-                           : g->f->ops->lease_acquire_fair(g->f->st, g->owner, 60000, 0, &j, &e);
+        int got = g->what == GRAB_TASKS ? g->f->ops->task_acquire(g->f->st, g->owner, 60000, &t, &e)
+                  : g->what == GRAB_JOBS ? g->f->ops->lease_acquire_fair(g->f->st, g->owner, 60000, 0, &j, &e)
+                                         : g->f->ops->outbox_claim(g->f->st, 60000, 3, &o, &e);
         if (got < 0) {
             fprintf(stderr, "%s: %s\n", g->owner, e.msg);
             g->errors++;
             break;
         }
+        for (int i = 0; i < got; i++) {
+            const char *id = g->what == GRAB_TASKS ? t.id : g->what == GRAB_JOBS ? j.id : o[i].id;
+            snprintf(g->ids[g->n++], SR_ID_LEN, "%s", id);
+        }
+        if (got && g->what == GRAB_TASKS) sr_task_clear(&t);
+        if (got && g->what == GRAB_JOBS) sr_job_clear(&j);
+        free(o);
         if (got == 0) break;
-        snprintf(g->ids[g->n++], SR_ID_LEN, "%s", g->tasks ? t.id : j.id);
-        if (g->tasks) sr_task_clear(&t);
-        else sr_job_clear(&j);
     }
     return NULL;
 }
 
 static int cmp_id(const void *a, const void *b) { return strcmp(a, b); }
 
-/* Four threads leasing at once (each on its own connection): every one of n rows leased exactly once. */
-static void grab_all(fx *f, int tasks, int n)
+/* Four threads leasing at once (each on its own connection): every one of n rows (jobs, tasks or webhook
+ * entries) leased exactly once. */
+static void grab_all(fx *f, int what, int n)
 {
     enum { T = 4 };
     grab g[T];
     pthread_t th[T];
     char(*all)[SR_ID_LEN] = calloc((size_t)n * T, SR_ID_LEN);
     for (int i = 0; i < T; i++) {
-        g[i] = (grab){.f = f, .tasks = tasks, .ids = all + (size_t)i * n};
+        g[i] = (grab){.f = f, .what = what, .ids = all + (size_t)i * n};
         snprintf(g[i].owner, sizeof g[i].owner, "w%d", i);
         assert_int_equal(pthread_create(&th[i], NULL, grab_main, &g[i]), 0);
     }
@@ -822,7 +830,7 @@ static void test_pg_skip_locked(void **state)
     enum { JOBS = 120, TASKS = 8 * 12 };
     char ids[JOBS][SR_ID_LEN];
     for (int i = 0; i < JOBS; i++) new_job(f, (const char *[]){"K1", "K2", "K3"}[i % 3], ids[i], NULL);
-    grab_all(f, 0, JOBS);
+    grab_all(f, GRAB_JOBS, JOBS);
     /* tasks: 12 running jobs of 8 tasks each */
     for (int i = 0; i < 12; i++) {
         sr_job j;
@@ -831,7 +839,7 @@ static void test_pg_skip_locked(void **state)
         make_tasks(f, ids[i], 8, 3, "{\"t\":%d}");
         sr_job_clear(&j);
     }
-    grab_all(f, 1, TASKS);
+    grab_all(f, GRAB_TASKS, TASKS);
     for (int i = 0; i < JOBS; i++) {
         sr_job j;
         assert_int_equal(f->ops->job_get(f->st, NULL, ids[i], 0, &j, NULL), 0);
@@ -841,6 +849,14 @@ static void test_pg_skip_locked(void **state)
         sr_job_clear(&j);
         assert_int_equal(f->ops->task_delete(f->st, ids[i], NULL), 0);
     }
+    /* webhook entries: 40 on 10 URLs, claimed 3 at a time by 4 threads, each entry once */
+    char hook[SR_ID_LEN];
+    for (int i = 0; i < 40; i++) {
+        char url[64];
+        snprintf(url, sizeof url, "http://hooks.example/%d", i % 10);
+        completed_job(f, "K4", url, hook);
+    }
+    grab_all(f, GRAB_OUTBOX, 40);
 }
 
 typedef struct waiter {

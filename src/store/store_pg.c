@@ -161,11 +161,12 @@ static const char *const migrations[] = {
                 "lease_owner='' WHERE id=$4")                                                                 \
     X(OB_ENQ, "INSERT INTO outbox(id,account_id,job_id,url,created_ms,next_ms) SELECT $1::text,account_id,"  \
               "id,webhook,$2::bigint,$2::bigint FROM jobs WHERE id=$3 AND webhook IS NOT NULL AND webhook<>''") \
-    /* at most 4 due entries per URL; the outer WHERE is checked again on rows another claimer changed */     \
+    /* at most 4 due entries per URL, the first $2 of them another claimer does not hold; the outer WHERE */ \
+    /* is checked again on rows another claimer changed meanwhile */                                         \
     X(OB_DUE, "SELECT id,account_id,job_id,url,attempts,created_ms,next_ms FROM outbox WHERE id IN"          \
               " (SELECT id FROM (SELECT id,next_ms,row_number() OVER (PARTITION BY url ORDER BY next_ms) AS rn"  \
-              " FROM outbox WHERE state=0 AND next_ms<=$1) w WHERE rn<=4 ORDER BY next_ms LIMIT $2)"         \
-              " AND state=0 AND next_ms<=$1 ORDER BY next_ms FOR UPDATE SKIP LOCKED")                        \
+              " FROM outbox WHERE state=0 AND next_ms<=$1) w WHERE rn<=4)"                                  \
+              " AND state=0 AND next_ms<=$1 ORDER BY next_ms LIMIT $2 FOR UPDATE SKIP LOCKED")              \
     X(OB_HIDE, "UPDATE outbox SET next_ms=$1 WHERE id=$2")                                                   \
     X(OB_DONE, "UPDATE outbox SET state=1 WHERE id=$1")                                                      \
     X(OB_RETRY, "UPDATE outbox SET attempts=attempts+1,next_ms=$1 WHERE id=$2")                              \
