@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -952,6 +953,34 @@ static void test_ops_complete(void **state)
     }
 }
 
+static void *ping_main(void *p)
+{
+    fx *f = p;
+    return (void *)(intptr_t)f->ops->ping(f->st, NULL);
+}
+
+/* Threads that come and go (a keeper per job) reuse the connections of those that ended: twenty short
+ * threads one after another leave the database with a handful of sessions, not twenty. */
+static void test_pg_threads_reuse_connections(void **state)
+{
+    fx *f = *state;
+    char sql[700];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pg_stat_activity WHERE application_name='storyreel' AND datname='%s'",
+             strrchr(f->db, '/') + 1);
+    long before = sr_pg_fixture_query_int(f->db, sql);
+    for (int i = 0; i < 20; i++) {
+        pthread_t th;
+        void *rc = (void *)1;
+        assert_int_equal(pthread_create(&th, NULL, ping_main, f), 0);
+        pthread_join(th, &rc);
+        assert_int_equal((intptr_t)rc, 0);
+    }
+    long after = sr_pg_fixture_query_int(f->db, sql);
+    assert_true(before >= 1);
+    if (after - before > 1) fail_msg("%ld sessions before twenty threads, %ld after", before, after);
+}
+
 /* A node survives a PostgreSQL restart: its next calls reconnect. */
 static void test_pg_restart(void **state)
 {
@@ -981,7 +1010,8 @@ int main(void)
     const struct CMUnitTest pg_only[] = {
         cmocka_unit_test(test_pg_concurrent_migration), cmocka_unit_test(test_pg_refuses_foreign),
         cmocka_unit_test(test_pg_skip_locked),          cmocka_unit_test(test_pg_wait_work_notified),
-        cmocka_unit_test(test_pg_busy_timeout),         cmocka_unit_test(test_pg_restart),
+        cmocka_unit_test(test_pg_busy_timeout),         cmocka_unit_test(test_pg_threads_reuse_connections),
+        cmocka_unit_test(test_pg_restart),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, setup, teardown);
     backend = sr_store_pg;
