@@ -1,7 +1,8 @@
 /* libs: sr_service sr_common */
 /* test_store.c - the store interface on its SQLite backend: migrations,
  * keys, account isolation, jobs with leases (expiry, re-lease, attempts,
- * cancel), the webhook outbox and uploads. */
+ * cancel), the webhook outbox and uploads; the fleet's settings, node
+ * heartbeats and tasks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -268,6 +269,225 @@ static void test_uploads(void **state)
     assert_true(got.done_ms > 0);
 }
 
+/* A leased (running) job of account, for tasks to belong to. */
+static void running_job(fx *f, const char *account, char id[SR_ID_LEN])
+{
+    new_job(f, account, id, NULL);
+    sr_job j;
+    assert_int_equal(f->ops->lease_acquire(f->st, "holder", 60000, &j, NULL), 1);
+    assert_string_equal(j.id, id);
+    sr_job_clear(&j);
+}
+
+static void make_tasks(fx *f, const char *job, int n, int max_attempts, const char *input_fmt)
+{
+    sr_task t[8];
+    char in[8][64];
+    assert_true(n <= 8);
+    memset(t, 0, sizeof t);
+    for (int i = 0; i < n; i++) {
+        sr_uuid(t[i].id);
+        snprintf(t[i].job_id, sizeof t[i].job_id, "%s", job);
+        t[i].idx = i;
+        t[i].max_attempts = max_attempts;
+        snprintf(in[i], sizeof in[i], input_fmt, i);
+        t[i].input = in[i];
+    }
+    assert_int_equal(f->ops->task_create(f->st, t, n, NULL), 0);
+}
+
+static void take_task(fx *f, const char *owner, int64_t ttl, int idx, int attempts, sr_task *out)
+{
+    assert_int_equal(f->ops->task_acquire(f->st, owner, ttl, out, NULL), 1);
+    assert_int_equal(out->idx, idx);
+    assert_int_equal(out->attempts, attempts);
+    assert_int_equal(out->state, SR_TASK_RUNNING);
+    assert_string_equal(out->lease_owner, owner);
+}
+
+/* Tasks: made once per (job, idx), leased one at a time, renewed, re-leased
+ * after their lease runs out (attempts + 1) until max_attempts fails them
+ * WORKER_CRASHED, finished once, listed by idx, deleted. */
+static void test_tasks_lifecycle(void **state)
+{
+    fx *f = *state;
+    char job[SR_ID_LEN];
+    sr_task t, t0, t1;
+    sr_err e = {0};
+    assert_int_equal(f->ops->task_create(f->st, &(sr_task){.job_id = "no-such-job"}, 1, &e), SR_ENOT_FOUND);
+    running_job(f, "T", job);
+    make_tasks(f, job, 3, 2, "{\"seg\":%d}");
+    make_tasks(f, job, 3, 5, "{\"again\":%d}"); /* a re-leased job makes them again: left as they are */
+    take_task(f, "w1", 5000, 0, 1, &t0);
+    assert_string_equal(t0.input, "{\"seg\":0}");
+    assert_string_equal(t0.job_id, job);
+    assert_string_equal(t0.account_id, "T"); /* the job's account */
+    assert_int_equal(t0.max_attempts, 2);
+    take_task(f, "w2", 100, 1, 1, &t1);
+    assert_int_equal(f->ops->task_renew(f->st, t0.id, "w1", 5000, NULL), 0);
+    assert_int_equal(f->ops->task_renew(f->st, t0.id, "w2", 5000, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->task_finish(f->st, t0.id, "w1", SR_TASK_DONE, "node-a", "{\"file\":\"s0\"}", NULL,
+                                         NULL, NULL),
+                     0);
+    /* finished once: a second finish, or the holder's renewal, is refused and changes nothing */
+    sr_err lost = {0};
+    assert_int_equal(f->ops->task_finish(f->st, t0.id, "w1", SR_TASK_FAILED, "node-b", NULL, "ENCODE_FAILED", "x",
+                                         &lost),
+                     SR_ENOT_FOUND);
+    assert_string_equal(lost.field, "taskId");
+    assert_int_equal(f->ops->task_renew(f->st, t0.id, "w1", 5000, NULL), SR_ENOT_FOUND);
+    /* task 1's lease runs out: re-leased before the pending task 2 (older first), attempts 2 */
+    sleep_ms(150);
+    take_task(f, "w3", 100, 1, 2, &t);
+    assert_string_equal(t.id, t1.id);
+    assert_string_equal(t.input, "{\"seg\":1}");
+    sr_task_clear(&t);
+    assert_int_equal(f->ops->task_renew(f->st, t1.id, "w2", 5000, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->task_finish(f->st, t1.id, "w2", SR_TASK_DONE, "n", "{}", NULL, NULL, NULL),
+                     SR_ENOT_FOUND);
+    /* and runs out again: no tries left, it fails WORKER_CRASHED and task 2 is leased instead */
+    sleep_ms(150);
+    take_task(f, "w4", 5000, 2, 1, &t);
+    assert_int_equal(f->ops->task_acquire(f->st, "w5", 5000, &t1, NULL), 0);
+    assert_int_equal(f->ops->task_finish(f->st, t.id, "w4", SR_TASK_FAILED, "node-c", NULL, "ENCODE_FAILED",
+                                         "the encoder failed", NULL),
+                     0);
+    assert_int_equal(f->ops->task_finish(f->st, t.id, "w4", 7, "n", NULL, NULL, NULL, NULL), SR_EINVALID_FIELD);
+    sr_task_clear(&t);
+    sr_task *all = NULL;
+    assert_int_equal(f->ops->task_list(f->st, job, &all, NULL), 3);
+    assert_int_equal(all[0].idx, 0);
+    assert_int_equal(all[0].state, SR_TASK_DONE);
+    assert_string_equal(all[0].node, "node-a");
+    assert_string_equal(all[0].result, "{\"file\":\"s0\"}");
+    assert_null(all[0].input); /* lists leave inputs out */
+    assert_int_equal(all[1].state, SR_TASK_FAILED);
+    assert_string_equal(all[1].error_code, "WORKER_CRASHED");
+    assert_int_equal(all[1].attempts, 2);
+    assert_int_equal(all[2].state, SR_TASK_FAILED);
+    assert_string_equal(all[2].error_code, "ENCODE_FAILED");
+    assert_string_equal(all[2].error_msg, "the encoder failed");
+    assert_string_equal(all[2].node, "node-c");
+    for (int i = 0; i < 3; i++) sr_task_clear(&all[i]);
+    free(all);
+    sr_task_clear(&t0);
+    assert_int_equal(f->ops->task_delete(f->st, job, NULL), 0);
+    assert_int_equal(f->ops->task_list(f->st, job, &all, NULL), 0);
+    free(all);
+    assert_int_equal(f->ops->job_finish(f->st, job, "holder", SR_JOB_COMPLETED, "{}", NULL, NULL, NULL, NULL), 0);
+}
+
+/* Tasks of a job that ended (cancelled, failed) or is not running are never
+ * leased, and their holders learn it on their next renewal. */
+static void test_tasks_of_ended_jobs(void **state)
+{
+    fx *f = *state;
+    char a[SR_ID_LEN], b[SR_ID_LEN], p[SR_ID_LEN];
+    sr_task t;
+    running_job(f, "E", a);
+    make_tasks(f, a, 2, 3, "{\"a\":%d}");
+    take_task(f, "w1", 5000, 0, 1, &t);
+    assert_int_equal(f->ops->job_cancel(f->st, "E", a, NULL), 0);
+    assert_int_equal(f->ops->task_acquire(f->st, "w2", 5000, &t, NULL), 0); /* task 1 stays pending */
+    assert_int_equal(f->ops->task_renew(f->st, t.id, "w1", 5000, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->task_finish(f->st, t.id, "w1", SR_TASK_DONE, "n", "{}", NULL, NULL, NULL),
+                     SR_ENOT_FOUND);
+    sr_task_clear(&t);
+    running_job(f, "E", b);
+    make_tasks(f, b, 1, 3, "{\"b\":%d}");
+    assert_int_equal(f->ops->job_finish(f->st, b, "holder", SR_JOB_FAILED, NULL, "ENCODE_FAILED", "x", NULL, NULL),
+                     0);
+    assert_int_equal(f->ops->task_acquire(f->st, "w2", 5000, &t, NULL), 0);
+    /* a job given back (pending) has its tasks wait until it is leased again */
+    running_job(f, "E", p);
+    make_tasks(f, p, 1, 3, "{\"p\":%d}");
+    assert_int_equal(f->ops->lease_release(f->st, p, "holder", 0, "IO_ERROR", "disk", NULL), 0);
+    assert_int_equal(f->ops->task_acquire(f->st, "w2", 5000, &t, NULL), 0);
+    sr_job j;
+    assert_int_equal(f->ops->lease_acquire(f->st, "holder", 60000, &j, NULL), 1);
+    sr_job_clear(&j);
+    take_task(f, "w2", 5000, 0, 1, &t);
+    assert_string_equal(t.job_id, p);
+    sr_task_clear(&t);
+    assert_int_equal(f->ops->job_cancel(f->st, "E", p, NULL), 0);
+    for (int i = 0; i < 3; i++) assert_int_equal(f->ops->task_delete(f->st, (const char *[]){a, b, p}[i], NULL), 0);
+}
+
+/* The first node to set a setting wins; later ones read it back. */
+static void test_settings(void **state)
+{
+    fx *f = *state;
+    char v[64], tiny[4];
+    assert_int_equal(f->ops->setting_init(f->st, "server_secret", "first-secret", v, sizeof v, NULL), 0);
+    assert_string_equal(v, "first-secret");
+    assert_int_equal(f->ops->setting_init(f->st, "server_secret", "second-secret", v, sizeof v, NULL), 0);
+    assert_string_equal(v, "first-secret");
+    assert_int_equal(f->ops->setting_init(f->st, "server_secret", NULL, v, sizeof v, NULL), 0);
+    assert_string_equal(v, "first-secret");
+    sr_err e = {0};
+    assert_int_equal(f->ops->setting_init(f->st, "server_secret", NULL, tiny, sizeof tiny, &e), SR_ELIMIT);
+    assert_int_equal(f->ops->setting_init(f->st, "unset", NULL, v, sizeof v, NULL), SR_ENOT_FOUND);
+    /* another handle (another node) sees the same value */
+    sr_store *other = NULL;
+    assert_int_equal(f->ops->open(f->db, &other, NULL), 0);
+    assert_int_equal(f->ops->setting_init(other, "server_secret", "third", v, sizeof v, NULL), 0);
+    assert_string_equal(v, "first-secret");
+    f->ops->close(other);
+}
+
+/* Heartbeats: one row per node name, counted by kind and age. */
+static void test_nodes(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(f->ops->node_beat(f->st, "render-1", "render", "{\"cpus\":2}", NULL), 0);
+    assert_int_equal(f->ops->node_beat(f->st, "render-2", "render", NULL, NULL), 0);
+    assert_int_equal(f->ops->node_beat(f->st, "api-1", "api", NULL, NULL), 0);
+    assert_int_equal(f->ops->node_beat(f->st, "render-1", "render", "{\"cpus\":4}", NULL), 0);
+    assert_int_equal(f->ops->nodes_alive(f->st, "render", 60000, NULL), 2);
+    assert_int_equal(f->ops->nodes_alive(f->st, "api", 60000, NULL), 1);
+    assert_int_equal(f->ops->nodes_alive(f->st, "other", 60000, NULL), 0);
+    sleep_ms(120);
+    assert_int_equal(f->ops->node_beat(f->st, "render-2", "render", NULL, NULL), 0);
+    assert_int_equal(f->ops->nodes_alive(f->st, "render", 80, NULL), 1); /* render-1 went quiet */
+    assert_int_equal(f->ops->nodes_alive(f->st, "api", 80, NULL), 0);
+    sr_err e = {0};
+    assert_int_equal(f->ops->nodes_alive(f->st, "api", -1, &e), SR_EINVALID_FIELD);
+}
+
+/* Wake-ups: without notifications (SQLite) a wait sleeps its timeout (capped) and says "not woken". */
+static void test_wait_work(void **state)
+{
+    fx *f = *state;
+    int64_t t0 = sr_now_ms();
+    assert_int_equal(f->ops->wait_work(f->st, 60), 0);
+    int64_t took = sr_now_ms() - t0;
+    assert_true(took >= 55 && took < 1000);
+    assert_int_equal(f->ops->wait_work(f->st, 0), 0);
+}
+
+/* --store values name their backend. */
+static void test_store_for(void **state)
+{
+    (void)state;
+    const char *loc = NULL;
+    sr_err e = {0};
+    assert_ptr_equal(sr_store_for("sqlite:data/s.db", &loc, NULL), sr_store_sqlite());
+    assert_string_equal(loc, "data/s.db");
+    assert_ptr_equal(sr_store_for("data/s.db", &loc, NULL), sr_store_sqlite());
+    assert_string_equal(loc, "data/s.db");
+    assert_ptr_equal(sr_store_for("postgresql://u@db:5432/sr", &loc, NULL), sr_store_pg());
+    assert_string_equal(loc, "postgresql://u@db:5432/sr");
+    assert_ptr_equal(sr_store_for("postgres://db/sr", &loc, NULL), sr_store_pg());
+    assert_string_equal(sr_store_pg()->name, "postgresql");
+    assert_null(sr_store_for("mysql://db/sr", &loc, &e));
+    assert_string_equal(e.field, "store");
+    assert_non_null(strstr(e.msg, "mysql"));
+    sr_err_clear(&e);
+    assert_null(sr_store_for("sqlite:", &loc, &e));
+    assert_int_equal(e.code, SR_EINVALID_FIELD);
+    assert_null(sr_store_for("", &loc, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +495,9 @@ int main(void)
         cmocka_unit_test(test_jobs_paging),     cmocka_unit_test(test_leases),
         cmocka_unit_test(test_dependency),
         cmocka_unit_test(test_cancel_and_outbox), cmocka_unit_test(test_uploads),
+        cmocka_unit_test(test_tasks_lifecycle),   cmocka_unit_test(test_tasks_of_ended_jobs),
+        cmocka_unit_test(test_settings),          cmocka_unit_test(test_nodes),
+        cmocka_unit_test(test_wait_work),         cmocka_unit_test(test_store_for),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -96,6 +96,7 @@ typedef struct sr_task {
     char *result;             /* JSON text, malloc'd, or NULL */
 } sr_task;
 void sr_task_clear(sr_task *t);
+#define SR_TASKS_MAX 100000 /* tasks of one job, at most (task_create refuses more: SR_ELIMIT) */
 
 typedef struct sr_job_stats {
     int64_t by_state[SR_JOB__COUNT];

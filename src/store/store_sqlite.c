@@ -9,11 +9,11 @@
  *
  * The schema is versioned with PRAGMA user_version: migrations[i] brings a
  * database from version i to i + 1. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -61,6 +61,16 @@ static const char *const migrations[] = {
     /* 3 -> 4: fair leasing (each account's last lease; running jobs per account) */
     "CREATE TABLE lease_turns(account_id TEXT PRIMARY KEY, last_ms INTEGER NOT NULL);"
     "CREATE INDEX jobs_running ON jobs(account_id, state, lease_expires_ms);",
+    /* 4 -> 5: the fleet: store-wide settings, node heartbeats, the tasks (segments) of jobs */
+    "CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE nodes(name TEXT PRIMARY KEY, kind TEXT NOT NULL, beat_ms INTEGER NOT NULL, info TEXT);"
+    "CREATE TABLE tasks(id TEXT PRIMARY KEY, job_id TEXT NOT NULL, account_id TEXT NOT NULL,"
+    "  idx INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  max_attempts INTEGER NOT NULL DEFAULT 3, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    "  lease_owner TEXT NOT NULL DEFAULT '', lease_expires_ms INTEGER NOT NULL DEFAULT 0,"
+    "  node TEXT NOT NULL DEFAULT '', error_code TEXT NOT NULL DEFAULT '', error_msg TEXT NOT NULL DEFAULT '',"
+    "  input TEXT NOT NULL, result TEXT, UNIQUE(job_id, idx));"
+    "CREATE INDEX tasks_due ON tasks(state, created_ms);",
 };
 /* Tables every storyreel database has (after migration 1). */
 static const char *const core_tables[] = {"accounts", "api_keys", "projects", "jobs", "uploads", "outbox"};
@@ -79,6 +89,13 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
 #define JOB_DUE                                                                                     \
     "(state=0 AND run_after_ms<=?1 AND (depends_on='' OR EXISTS(SELECT 1 FROM jobs d"                \
     " WHERE d.id=jobs.depends_on AND d.state IN (2,3))))"
+#define TASK_COLS                                                                                   \
+    "t.id,t.job_id,t.account_id,t.idx,t.state,t.attempts,t.max_attempts,t.created_ms,t.updated_ms,"     \
+    "t.lease_expires_ms,t.lease_owner,t.node,t.error_code,t.error_msg,t.result"
+/* The task ?1 is still held by ?2 and its job still runs. */
+#define TASK_HELD                                                                                   \
+    "id=?1 AND lease_owner=?2 AND state=1 AND EXISTS(SELECT 1 FROM jobs j WHERE j.id=tasks.job_id"      \
+    " AND j.state=1)"
 #define PAGE_WHERE "(?3='' OR created_ms<?2 OR (created_ms=?2 AND id<?3))"
 
 #define STATEMENTS(X)                                                                                        \
@@ -167,7 +184,28 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(RES_LIST, "SELECT id,account_id,name,created_ms,updated_ms,NULL FROM resources WHERE kind=?1"          \
                 " AND account_id=?2 ORDER BY created_ms, id LIMIT ?3")                                   \
     X(RES_UPD, "UPDATE resources SET name=?4,data=?5,updated_ms=?6 WHERE kind=?1 AND account_id=?2 AND id=?3") \
-    X(RES_DEL, "DELETE FROM resources WHERE kind=?1 AND account_id=?2 AND id=?3")
+    X(RES_DEL, "DELETE FROM resources WHERE kind=?1 AND account_id=?2 AND id=?3")                           \
+    X(SET_INIT, "INSERT INTO settings(name,value) VALUES(?1,?2) ON CONFLICT(name) DO NOTHING")              \
+    X(SET_GET, "SELECT value FROM settings WHERE name=?1")                                                   \
+    X(NODE_BEAT, "INSERT INTO nodes(name,kind,beat_ms,info) VALUES(?1,?2,?3,?4) ON CONFLICT(name)"           \
+                 " DO UPDATE SET kind=excluded.kind,beat_ms=excluded.beat_ms,info=excluded.info")            \
+    X(NODES_ALIVE, "SELECT count(*) FROM nodes WHERE kind=?1 AND beat_ms>=?2")                               \
+    X(JOB_ACCOUNT, "SELECT account_id FROM jobs WHERE id=?1")                                                \
+    X(TASK_INS, "INSERT INTO tasks(id,job_id,account_id,idx,max_attempts,created_ms,updated_ms,input)"       \
+                " VALUES(?1,?2,?3,?4,?5,?6,?6,?7) ON CONFLICT(job_id,idx) DO NOTHING")                       \
+    X(TASK_PICK, "SELECT t.id,t.state,t.attempts,t.max_attempts FROM tasks t JOIN jobs j ON j.id=t.job_id"   \
+                 " WHERE j.state=1 AND (t.state=0 OR (t.state=1 AND t.lease_expires_ms<?1))"                 \
+                 " ORDER BY t.created_ms, t.job_id, t.idx LIMIT 1")                                          \
+    X(TASK_TAKE, "UPDATE tasks SET state=1,lease_owner=?1,lease_expires_ms=?2,attempts=attempts+1,"          \
+                 "updated_ms=?3 WHERE id=?4")                                                                \
+    X(TASK_CRASH, "UPDATE tasks SET state=3,lease_owner='',error_code='WORKER_CRASHED',"                     \
+                  "error_msg='the render node died or timed out on every try',updated_ms=?1 WHERE id=?2")    \
+    X(TASK_GET_IN, "SELECT " TASK_COLS ",t.input FROM tasks t WHERE t.id=?1")                                \
+    X(TASK_RENEW, "UPDATE tasks SET lease_expires_ms=?3 WHERE " TASK_HELD)                                   \
+    X(TASK_FIN, "UPDATE tasks SET state=?3,node=?4,result=?5,error_code=?6,error_msg=?7,lease_owner='',"     \
+                "updated_ms=?8 WHERE " TASK_HELD)                                                            \
+    X(TASK_LIST, "SELECT " TASK_COLS ",NULL FROM tasks t WHERE t.job_id=?1 ORDER BY t.idx")                  \
+    X(TASK_DEL, "DELETE FROM tasks WHERE job_id=?1")
 
 enum {
 #define X_ENUM(e, sql) ST_##e,
@@ -289,64 +327,6 @@ static int tx(conn *c, int which, sr_err *err)
     if (!name) return c->fail
 
 /* -------------------------------------------------------------- helpers */
-
-int64_t sr_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void random_bytes(unsigned char *b, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = getrandom(b + got, n - got, 0);
-        if (r > 0) got += (size_t)r;
-    }
-}
-
-void sr_uuid(char out[SR_ID_LEN])
-{
-    unsigned char b[16];
-    random_bytes(b, sizeof b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, SR_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
-void sr_random_hex(char *out, int n)
-{
-    unsigned char b[64];
-    if (n > 64) n = 64;
-    random_bytes(b, (size_t)n);
-    for (int i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
-    out[2 * n] = 0;
-}
-
-const char *sr_job_state_name(int state)
-{
-    static const char *const names[] = {"pending", "in-progress", "completed", "failed"};
-    return state >= 0 && state < SR_JOB__COUNT ? names[state] : "failed";
-}
-
-void sr_job_clear(sr_job *j)
-{
-    if (!j) return;
-    free(j->input);
-    free(j->result);
-    free(j->webhook);
-    free(j->webhook_input);
-    memset(j, 0, sizeof *j);
-}
-
-void sr_project_clear(sr_project *p)
-{
-    if (!p) return;
-    free(p->data);
-    memset(p, 0, sizeof *p);
-}
 
 /* ------------------------------------------------------------- open/close */
 
@@ -1178,6 +1158,220 @@ static int sq_resource_delete(sr_store *s, const char *kind, const char *account
     return n ? 0 : sr_err_set(err, SR_ENOT_FOUND, kind, "no such %s", kind);
 }
 
+/* ------------------------------------------------- the fleet: settings, nodes, tasks */
+
+static int sq_setting_init(sr_store *s, const char *name, const char *init, char *out, size_t out_size,
+                           sr_err *err)
+{
+    CONN(s, err);
+    if (init) {
+        STMT(ins, ST_SET_INIT);
+        bt(ins, 1, name), bt(ins, 2, init);
+        int rc = run(c, ins, NULL, err);
+        if (rc) return rc;
+    }
+    STMT(st, ST_SET_GET);
+    bt(st, 1, name);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (!v || strlen(v) >= out_size) rc = sr_err_set(err, SR_ELIMIT, name, "the setting does not fit");
+        else memcpy(out, v, strlen(v) + 1);
+    }
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE) return sr_err_set(err, SR_ENOT_FOUND, name, "no such setting");
+    return step == SQLITE_ROW ? rc : db_fail(c->db, err, "reading");
+}
+
+static int sq_node_beat(sr_store *s, const char *name, const char *kind, const char *info, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_NODE_BEAT);
+    bt(st, 1, name), bt(st, 2, kind), bi(st, 3, sr_now_ms()), bt(st, 4, info);
+    return run(c, st, NULL, err);
+}
+
+static int sq_nodes_alive(sr_store *s, const char *kind, int64_t max_age_ms, sr_err *err)
+{
+    if (max_age_ms < 0) return sr_err_set(err, SR_EINVALID_FIELD, "maxAge", "a negative age");
+    CONN(s, err);
+    STMT(st, ST_NODES_ALIVE);
+    bt(st, 1, kind), bi(st, 2, sr_now_ms() - max_age_ms);
+    int step = sqlite3_step(st), n = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return step == SQLITE_ROW ? n : db_fail(c->db, err, "reading");
+}
+
+static int sq_task_create(sr_store *s, const sr_task *tasks, int n, sr_err *err)
+{
+    if (n < 0 || n > SR_TASKS_MAX)
+        return sr_err_set(err, SR_ELIMIT, "tasks", "%d tasks (at most %d a job)", n, SR_TASKS_MAX);
+    if (n == 0) return 0;
+    CONN(s, err);
+    int rc = tx(c, ST_BEGIN, err);
+    if (rc) return rc;
+    char account[SR_ID_LEN] = "";
+    sqlite3_stmt *st = stmt(c, ST_JOB_ACCOUNT, err);
+    if (!st) {
+        rc = c->fail;
+        goto done;
+    }
+    bt(st, 1, tasks[0].job_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) ct(st, 0, account, sizeof account);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW) {
+        rc = step == SQLITE_DONE ? sr_err_set(err, SR_ENOT_FOUND, "jobId", "no such job")
+                                 : db_fail(c->db, err, "reading");
+        goto done;
+    }
+    int64_t now = sr_now_ms();
+    for (int i = 0; i < n && !rc; i++) {
+        const sr_task *t = &tasks[i];
+        if (strcmp(t->job_id, tasks[0].job_id)) {
+            rc = sr_err_set(err, SR_EINVALID_FIELD, "tasks", "task %d is of another job", i);
+            break;
+        }
+        char id[SR_ID_LEN];
+        if (t->id[0]) snprintf(id, sizeof id, "%s", t->id);
+        else sr_uuid(id);
+        if (!(st = stmt(c, ST_TASK_INS, err))) {
+            rc = c->fail;
+            break;
+        }
+        bt(st, 1, id), bt(st, 2, t->job_id), bt(st, 3, account), bi(st, 4, t->idx);
+        bi(st, 5, t->max_attempts > 0 ? t->max_attempts : 3), bi(st, 6, now), bt(st, 7, t->input ? t->input : "{}");
+        rc = run(c, st, NULL, err);
+    }
+done:
+    tx(c, rc ? ST_ROLLBACK : ST_COMMIT, NULL);
+    return rc;
+}
+
+static void row_task(sqlite3_stmt *st, sr_task *t)
+{
+    memset(t, 0, sizeof *t);
+    ct(st, 0, t->id, sizeof t->id);
+    ct(st, 1, t->job_id, sizeof t->job_id);
+    ct(st, 2, t->account_id, sizeof t->account_id);
+    t->idx = sqlite3_column_int(st, 3);
+    t->state = sqlite3_column_int(st, 4);
+    t->attempts = sqlite3_column_int(st, 5);
+    t->max_attempts = sqlite3_column_int(st, 6);
+    t->created_ms = sqlite3_column_int64(st, 7);
+    t->updated_ms = sqlite3_column_int64(st, 8);
+    t->lease_expires_ms = sqlite3_column_int64(st, 9);
+    ct(st, 10, t->lease_owner, sizeof t->lease_owner);
+    ct(st, 11, t->node, sizeof t->node);
+    ct(st, 12, t->error_code, sizeof t->error_code);
+    ct(st, 13, t->error_msg, sizeof t->error_msg);
+    t->result = cdup(st, 14);
+    t->input = cdup(st, 15);
+}
+static void fill_task(sqlite3_stmt *st, void *p) { row_task(st, p); }
+
+/* One step of task_acquire inside a transaction: 1 leased (out filled), 0
+ * none due, 2 one failed for good (look again), or an error. */
+static int task_take(conn *c, const char *owner, int64_t ttl_ms, sr_task *out, sr_err *err)
+{
+    int64_t now = sr_now_ms();
+    STMT(st, ST_TASK_PICK);
+    bi(st, 1, now);
+    int step = sqlite3_step(st), attempts = 0, max_attempts = 0;
+    char id[SR_ID_LEN] = "";
+    if (step == SQLITE_ROW) {
+        ct(st, 0, id, sizeof id);
+        attempts = sqlite3_column_int(st, 2);
+        max_attempts = sqlite3_column_int(st, 3);
+    }
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE) return 0;
+    if (step != SQLITE_ROW) return db_fail(c->db, err, "reading");
+    int rc;
+    if (attempts >= max_attempts) { /* its last lease ran out: no tries left */
+        STMT(fail, ST_TASK_CRASH);
+        bi(fail, 1, now), bt(fail, 2, id);
+        return (rc = run(c, fail, NULL, err)) ? rc : 2;
+    }
+    STMT(take, ST_TASK_TAKE);
+    bt(take, 1, owner), bi(take, 2, now + ttl_ms), bi(take, 3, now), bt(take, 4, id);
+    if ((rc = run(c, take, NULL, err))) return rc;
+    STMT(get, ST_TASK_GET_IN);
+    bt(get, 1, id);
+    step = sqlite3_step(get);
+    if (step == SQLITE_ROW) row_task(get, out);
+    sqlite3_reset(get);
+    return step == SQLITE_ROW ? 1 : db_fail(c->db, err, "reading");
+}
+
+static int sq_task_acquire(sr_store *s, const char *owner, int64_t ttl_ms, sr_task *out, sr_err *err)
+{
+    CONN(s, err);
+    for (;;) {
+        int rc = tx(c, ST_BEGIN, err);
+        if (rc) return rc;
+        int got = task_take(c, owner, ttl_ms, out, err);
+        tx(c, got < 0 ? ST_ROLLBACK : ST_COMMIT, NULL);
+        if (got != 2) return got;
+    }
+}
+
+/* After a write to a task its caller must still hold (TASK_HELD): n rows changed. */
+static int task_held(int n, sr_err *err)
+{
+    return n ? 0 : sr_err_set(err, SR_ENOT_FOUND, "taskId", "the lease on the task was lost");
+}
+
+static int sq_task_renew(sr_store *s, const char *id, const char *owner, int64_t ttl_ms, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_TASK_RENEW);
+    bt(st, 1, id), bt(st, 2, owner), bi(st, 3, sr_now_ms() + ttl_ms);
+    int n = 0, rc = run(c, st, &n, err);
+    return rc ? rc : task_held(n, err);
+}
+
+static int sq_task_finish(sr_store *s, const char *id, const char *owner, int state, const char *node,
+                          const char *result, const char *code, const char *msg, sr_err *err)
+{
+    if (state != SR_TASK_DONE && state != SR_TASK_FAILED)
+        return sr_err_set(err, SR_EINVALID_FIELD, "state", "a task ends done or failed");
+    CONN(s, err);
+    STMT(st, ST_TASK_FIN);
+    bt(st, 1, id), bt(st, 2, owner), bi(st, 3, state), bt(st, 4, node ? node : ""), bt(st, 5, result);
+    bt(st, 6, code ? code : ""), bt(st, 7, msg ? msg : ""), bi(st, 8, sr_now_ms());
+    int n = 0, rc = run(c, st, &n, err);
+    return rc ? rc : task_held(n, err);
+}
+
+static int sq_task_list(sr_store *s, const char *job_id, sr_task **out, sr_err *err)
+{
+    CONN(s, err);
+    *out = NULL;
+    STMT(st, ST_TASK_LIST);
+    bt(st, 1, job_id);
+    return collect(c, st, sizeof(sr_task), fill_task, (void **)out, SR_TASKS_MAX, err);
+}
+
+static int sq_task_delete(sr_store *s, const char *job_id, sr_err *err)
+{
+    CONN(s, err);
+    STMT(st, ST_TASK_DEL);
+    bt(st, 1, job_id);
+    return run(c, st, NULL, err);
+}
+
+/* SQLite has no notifications: a waiting node sleeps one polling interval at most. */
+#define SQ_POLL_MS 1000
+static int sq_wait_work(sr_store *s, int timeout_ms)
+{
+    if (timeout_ms <= 0) return 0;
+    if (timeout_ms > SQ_POLL_MS) timeout_ms = SQ_POLL_MS;
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) && errno == EINTR) {}
+    return 0;
+}
+
 static const sr_store_ops sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1225,6 +1419,16 @@ static const sr_store_ops sqlite_ops = {
     .outbox_defer = sq_outbox_defer,
     .set_busy_ms = sq_set_busy_ms,
     .integrity = sq_integrity,
+    .setting_init = sq_setting_init,
+    .node_beat = sq_node_beat,
+    .nodes_alive = sq_nodes_alive,
+    .task_create = sq_task_create,
+    .task_acquire = sq_task_acquire,
+    .task_renew = sq_task_renew,
+    .task_finish = sq_task_finish,
+    .task_list = sq_task_list,
+    .task_delete = sq_task_delete,
+    .wait_work = sq_wait_work,
 };
 
 const sr_store_ops *sr_store_sqlite(void) { return &sqlite_ops; }
