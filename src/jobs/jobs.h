@@ -60,7 +60,7 @@ typedef struct sr_svc_cfg {
     int fleet;                     /* a shared store (--store): renders split into tasks, nodes beat */
     char node[64];                 /* this node's name (--name; default hostname:pid) */
     int url_expiry_s;              /* job URLs presigned for this long (S3 storage) */
-    int proxy_files;               /* --proxy-files: /files/** streams S3 objects instead */
+    int proxy_files;               /* --proxy-files: /files/... streams S3 objects instead */
 } sr_svc_cfg;
 
 /* Error codes that are the input's fault (fail at once, never retried). */

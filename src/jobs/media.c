@@ -2,7 +2,8 @@
  * compiler (which refuses URLs) and the engine see them.
  *
  * Kinds of reference, in the order they are tried:
- *   this server's upload URL (PUBLIC/files/...)  the uploaded file, if the account's
+ *   this server's upload URL (PUBLIC/files/...)  the uploaded file, if the account's (in a fleet:
+ *                                                any API node's URL of one of its uploads)
  *   http(s)://...                                fetched into cache/fetch/<account>/<sha256(url)>
  *   files/... or cache/... (timelines only)      that key's file, if the account's (below)
  *   file://PATH, /abs/path, rel/path             must resolve under a --media-root
@@ -246,7 +247,16 @@ static int resolve_one(const sr_media_ctx *m, const char *v, int timeline, const
         snprintf(key, sizeof key, "%.*s", (int)strcspn(v + pl + 1, "?#"), v + pl + 1);
         return data_ref(m, key, field, out, err);
     }
-    if (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) return out ? fetch_url(m, v, field, out, err) : 0;
+    if (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) {
+        const char *path = m->cfg->fleet ? strchr(strstr(v, "://") + 3, '/') : NULL;
+        if (path && !strncmp(path, "/files/", 7)) { /* an upload URL of another API node of the fleet */
+            char key[1024];
+            sr_upload u;
+            snprintf(key, sizeof key, "%.*s", (int)strcspn(path + 1, "?#"), path + 1);
+            if (m->ops->upload_find_key(m->st, m->account, key, &u, NULL) == 0) return data_ref(m, key, field, out, err);
+        }
+        return out ? fetch_url(m, v, field, out, err) : 0;
+    }
     if (strstr(v, "://") && strncmp(v, "file://", 7))
         return sr_err_set(err, SR_EINVALID_FIELD, field, "unsupported URL scheme in %s", v);
     if (!strncmp(v, "file://", 7)) v += 7;
