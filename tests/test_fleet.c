@@ -6,7 +6,9 @@
  * and a second one reuses every segment from the storage; an upload URL and
  * an access token made by one API node work on the other (one secret); the
  * API nodes' /healthz counts the render nodes and turns 503 once the only
- * one is killed; `worker` answers --help and names an unknown option. */
+ * one is killed; `worker` answers --help and names an unknown option. The
+ * render and the upload again with S3 storage (a real s3rver): job URLs
+ * presigned by one API node, streamed by the other (--proxy-files). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,14 +21,26 @@
 #include "support/fixtures.h"
 #include "support/fleet.h"
 #include "support/http_client.h"
+#include "support/s3_fixture.h"
 
 static sr_test_fleet fleet;
+static int on_s3; /* the second group: S3 storage (s3rver); API node 1 with --proxy-files */
 
 static int setup(void **state)
 {
     if (sr_test_fleet_init(&fleet, NULL, NULL)) return -1;
     if (sr_test_fleet_render(&fleet, "render-a", 2, "--lease-ms 2000") < 0) return -1;
     if (sr_test_fleet_api(&fleet, NULL) < 0 || sr_test_fleet_api(&fleet, NULL) < 0) return -1;
+    return 0;
+}
+
+static int setup_s3(void **state)
+{
+    char uri[600];
+    on_s3 = 1;
+    if (sr_s3_fixture_start(uri, sizeof uri) || sr_test_fleet_init(&fleet, NULL, uri)) return -1;
+    if (sr_test_fleet_render(&fleet, "render-a", 2, "--lease-ms 2000") < 0) return -1;
+    if (sr_test_fleet_api(&fleet, NULL) < 0 || sr_test_fleet_api(&fleet, "--proxy-files") < 0) return -1;
     return 0;
 }
 
@@ -79,24 +93,30 @@ static void test_render_through_tasks(void **state)
     json_t *workers = json_object_get(rs, "workers");
     assert_int_equal(json_array_size(workers), 1);
     assert_string_equal(json_string_value(json_array_get(workers, 0)), "render-a");
-    /* the video is served by either API node (one storage) and is 6 s long */
-    char url[1024], other[1024];
-    snprintf(url, sizeof url, "%s", jstr(data, "videoURL", NULL)); /* under the URL of the node that answered */
-    assert_int_equal(strncmp(url, fleet.api[1].url, strlen(fleet.api[1].url)), 0);
-    snprintf(other, sizeof other, "%s%s", fleet.api[0].url, url + strlen(fleet.api[1].url));
-    sr_http_resp r;
-    assert_int_equal(sr_http("GET", url, NULL, NULL, NULL, 0, &r), 200);
-    sr_http_resp_free(&r);
-    assert_int_equal(sr_http("GET", other, NULL, NULL, NULL, 0, &r), 200);
-    const char *mp4 = sr_test_path(fleet.dir, "fleet.mp4");
-    FILE *f = fopen(mp4, "wb");
-    assert_non_null(f);
-    fwrite(r.body, 1, r.body_len, f);
-    fclose(f);
-    sr_http_resp_free(&r);
-    double d = sr_test_media_duration(mp4);
-    assert_true(d > 5.9 && d < 6.2);
+    /* the video, as each API node hands it out: under its own URL (file
+     * storage, or S3 with --proxy-files) or presigned (S3); 6 s long */
+    char id[64];
+    snprintf(id, sizeof id, "%s", jstr(j, "job_id", NULL));
     json_decref(j);
+    for (int i = 0; i < 2; i++) {
+        j = sr_test_wait_job(&fleet.api[i], fleet.key, id, 5);
+        const char *url = jstr(j, "data", "videoURL");
+        assert_non_null(url);
+        int own = !strncmp(url, fleet.api[i].url, strlen(fleet.api[i].url));
+        assert_int_equal(own, !on_s3 || i == 1);
+        if (!own) assert_non_null(strstr(url, "X-Amz-Signature="));
+        sr_http_resp r;
+        assert_int_equal(sr_http("GET", url, NULL, NULL, NULL, 0, &r), 200);
+        const char *mp4 = sr_test_path(fleet.dir, "fleet.mp4");
+        FILE *f = fopen(mp4, "wb");
+        assert_non_null(f);
+        fwrite(r.body, 1, r.body_len, f);
+        fclose(f);
+        sr_http_resp_free(&r);
+        double d = sr_test_media_duration(mp4);
+        assert_true(d > 5.9 && d < 6.2);
+        json_decref(j);
+    }
     /* the same video again, sent to the other node: every segment from the storage */
     j = render_on(1, body);
     segs = json_object_get(json_object_get(json_object_get(j, "data"), "renderStats"), "segments");
@@ -195,5 +215,10 @@ int main(void)
         cmocka_unit_test(test_one_secret),
         cmocka_unit_test(test_health_counts_render_nodes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest tests_s3[] = {
+        cmocka_unit_test(test_render_through_tasks),
+        cmocka_unit_test(test_one_secret),
+    };
+    int failed = cmocka_run_group_tests_name("file storage", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("S3 storage", tests_s3, setup_s3, teardown);
 }
