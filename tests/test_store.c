@@ -1,20 +1,31 @@
 /* libs: sr_service sr_common */
-/* test_store.c - the store interface on its SQLite backend: migrations,
- * keys, account isolation, jobs with leases (expiry, re-lease, attempts,
- * cancel), the webhook outbox and uploads; the fleet's settings, node
- * heartbeats and tasks. */
+/* test_store.c - the store interface, the same tests on both backends
+ * (SQLite, then PostgreSQL on a throwaway server: support/pg_fixture.h):
+ * migrations, keys, account isolation, jobs with leases (expiry, re-lease,
+ * attempts, cancel), the webhook outbox and uploads; the fleet's settings,
+ * node heartbeats and tasks. Then PostgreSQL's own: nodes migrating at
+ * once, foreign databases refused, SKIP LOCKED leases from many threads,
+ * LISTEN/NOTIFY wake-ups, surviving a server restart. */
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "store/store.h"
 #include "support/fixtures.h"
+#include "support/pg_fixture.h"
+
+/* The backend the group being run tests. */
+static const sr_store_ops *(*backend)(void) = sr_store_sqlite;
 
 typedef struct fx {
     char *dir;
@@ -26,11 +37,21 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    f->dir = sr_test_tmpdir();
-    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
-    f->ops = sr_store_sqlite();
+    f->ops = backend();
+    if (f->ops == sr_store_pg()) {
+        if (sr_pg_fixture_db(f->db, sizeof f->db)) { /* no server: the group fails, it is not skipped */
+            print_error("PostgreSQL: %s\n", sr_pg_fixture_error());
+            return -1;
+        }
+    } else {
+        f->dir = sr_test_tmpdir();
+        snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
+    }
     sr_err e = {0};
-    if (f->ops->open(f->db, &f->st, &e)) return -1;
+    if (f->ops->open(f->db, &f->st, &e)) {
+        print_error("opening the %s store: %s\n", f->ops->name, e.msg);
+        return -1;
+    }
     *state = f;
     return 0;
 }
@@ -39,7 +60,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     f->ops->close(f->st);
-    sr_test_rmdir(f->dir);
+    if (f->dir) sr_test_rmdir(f->dir);
     free(f->dir);
     free(f);
     return 0;
@@ -316,6 +337,13 @@ static void test_tasks_lifecycle(void **state)
     sr_err e = {0};
     assert_int_equal(f->ops->task_create(f->st, &(sr_task){.job_id = "no-such-job"}, 1, &e), SR_ENOT_FOUND);
     running_job(f, "T", job);
+    sr_task two[2] = {{.idx = 0}, {.idx = 1}};
+    snprintf(two[0].job_id, sizeof two[0].job_id, "%s", job);
+    snprintf(two[1].job_id, sizeof two[1].job_id, "another-job");
+    sr_err_clear(&e);
+    assert_int_equal(f->ops->task_create(f->st, two, 2, &e), SR_EINVALID_FIELD);
+    assert_string_equal(e.field, "tasks");
+    assert_int_equal(f->ops->task_create(f->st, two, SR_TASKS_MAX + 1, NULL), SR_ELIMIT);
     make_tasks(f, job, 3, 2, "{\"seg\":%d}");
     make_tasks(f, job, 3, 5, "{\"again\":%d}"); /* a re-leased job makes them again: left as they are */
     take_task(f, "w1", 5000, 0, 1, &t0);
@@ -371,6 +399,7 @@ static void test_tasks_lifecycle(void **state)
     for (int i = 0; i < 3; i++) sr_task_clear(&all[i]);
     free(all);
     sr_task_clear(&t0);
+    sr_task_clear(&t1);
     assert_int_equal(f->ops->task_delete(f->st, job, NULL), 0);
     assert_int_equal(f->ops->task_list(f->st, job, &all, NULL), 0);
     free(all);
@@ -488,6 +517,262 @@ static void test_store_for(void **state)
     assert_null(sr_store_for("", &loc, NULL));
 }
 
+/* ------------------------------------------------------- PostgreSQL only */
+
+/* Four processes opening one fresh database at once: one migration, one schema, no error. */
+static void test_pg_concurrent_migration(void **state)
+{
+    fx *f = *state;
+    char uri[600];
+    if (sr_pg_fixture_db(uri, sizeof uri)) fail_msg("%s", sr_pg_fixture_error());
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++) {
+        if ((kids[i] = fork()) == 0) {
+            char b;
+            close(gate[1]);
+            if (read(gate[0], &b, 1) < 0) _exit(3); /* all start when the gate closes */
+            sr_store *s = NULL;
+            sr_err e = {0};
+            int rc = f->ops->open(uri, &s, &e) || f->ops->integrity(s, &e);
+            if (rc) fprintf(stderr, "child %d: %s\n", i, e.msg);
+            f->ops->close(s);
+            _exit(rc ? 1 : 0); /* _exit: the fixture's server belongs to the parent */
+        }
+        assert_true(kids[i] > 0);
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (int i = 0; i < 4; i++) {
+        int st = -1;
+        assert_int_equal(waitpid(kids[i], &st, 0), kids[i]);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+    }
+    assert_int_equal(sr_pg_fixture_query_int(uri, "SELECT count(*) FROM storyreel_schema"), 1);
+    assert_int_equal(sr_pg_fixture_query_int(uri, "SELECT count(*) FROM pg_trigger WHERE tgname='tasks_wake'"), 1);
+    sr_store *s = NULL;
+    assert_int_equal(f->ops->open(uri, &s, NULL), 0);
+    assert_int_equal(f->ops->integrity(s, NULL), 0);
+    f->ops->close(s);
+}
+
+/* A database holding other tables is refused, naming it; no message shows the URI's password. */
+static void test_pg_refuses_foreign(void **state)
+{
+    fx *f = *state;
+    char uri[600], secret_uri[700];
+    if (sr_pg_fixture_db(uri, sizeof uri)) fail_msg("%s", sr_pg_fixture_error());
+    assert_int_equal(sr_pg_fixture_sql(uri, "CREATE TABLE inventory(item text)"), 0);
+    const char *at = strchr(uri + strlen("postgresql://"), '@');
+    snprintf(secret_uri, sizeof secret_uri, "%.*s:s3cret-pw%s", (int)(at - uri), uri, at);
+    sr_store *s = NULL;
+    sr_err e = {0};
+    assert_int_equal(f->ops->open(secret_uri, &s, &e), SR_EDB);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "storyreel's schema"));
+    assert_non_null(strstr(e.msg, strrchr(uri, '/') + 1)); /* the database's name */
+    assert_null(strstr(e.msg, "s3cret"));
+    /* nobody listening: refused at once, the password still unseen */
+    sr_err_clear(&e);
+    assert_int_equal(f->ops->open("postgresql://storyreel:s3cret-pw@127.0.0.1:1/x?connect_timeout=2", &s, &e),
+                     SR_EDB);
+    assert_non_null(strstr(e.msg, "cannot connect"));
+    assert_null(strstr(e.msg, "s3cret"));
+    sr_err_clear(&e);
+    assert_int_equal(f->ops->open("postgresql://[bad", &s, &e), SR_EINVALID_FIELD);
+}
+
+typedef struct grab {
+    fx *f;
+    int tasks;                 /* lease tasks rather than jobs */
+    char owner[16];
+    char (*ids)[SR_ID_LEN];    /* what this thread leased */
+    int n, errors;
+} grab;
+
+static void *grab_main(void *p)
+{
+    grab *g = p;
+    for (;;) {
+        sr_job j;
+        sr_task t;
+        sr_err e = {0};
+        int got = g->tasks ? g->f->ops->task_acquire(g->f->st, g->owner, 60000, &t, &e)
+                           : g->f->ops->lease_acquire_fair(g->f->st, g->owner, 60000, 0, &j, &e);
+        if (got < 0) {
+            fprintf(stderr, "%s: %s\n", g->owner, e.msg);
+            g->errors++;
+            break;
+        }
+        if (got == 0) break;
+        snprintf(g->ids[g->n++], SR_ID_LEN, "%s", g->tasks ? t.id : j.id);
+        if (g->tasks) sr_task_clear(&t);
+        else sr_job_clear(&j);
+    }
+    return NULL;
+}
+
+static int cmp_id(const void *a, const void *b) { return strcmp(a, b); }
+
+/* Four threads leasing at once (each on its own connection): every one of n rows leased exactly once. */
+static void grab_all(fx *f, int tasks, int n)
+{
+    enum { T = 4 };
+    grab g[T];
+    pthread_t th[T];
+    char(*all)[SR_ID_LEN] = calloc((size_t)n * T, SR_ID_LEN);
+    for (int i = 0; i < T; i++) {
+        g[i] = (grab){.f = f, .tasks = tasks, .ids = all + (size_t)i * n};
+        snprintf(g[i].owner, sizeof g[i].owner, "w%d", i);
+        assert_int_equal(pthread_create(&th[i], NULL, grab_main, &g[i]), 0);
+    }
+    int total = 0;
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(g[i].errors, 0);
+        memmove(all + total, g[i].ids, (size_t)g[i].n * SR_ID_LEN);
+        total += g[i].n;
+    }
+    assert_int_equal(total, n);
+    qsort(all, (size_t)total, SR_ID_LEN, cmp_id);
+    for (int i = 1; i < total; i++) assert_string_not_equal(all[i - 1], all[i]);
+    free(all);
+}
+
+static void test_pg_skip_locked(void **state)
+{
+    fx *f = *state;
+    enum { JOBS = 120, TASKS = 8 * 12 };
+    char ids[JOBS][SR_ID_LEN];
+    for (int i = 0; i < JOBS; i++) new_job(f, (const char *[]){"K1", "K2", "K3"}[i % 3], ids[i], NULL);
+    grab_all(f, 0, JOBS);
+    /* tasks: 12 running jobs of 8 tasks each */
+    for (int i = 0; i < 12; i++) {
+        sr_job j;
+        assert_int_equal(f->ops->job_get(f->st, NULL, ids[i], 0, &j, NULL), 0);
+        assert_int_equal(j.state, SR_JOB_RUNNING);
+        make_tasks(f, ids[i], 8, 3, "{\"t\":%d}");
+        sr_job_clear(&j);
+    }
+    grab_all(f, 1, TASKS);
+    for (int i = 0; i < JOBS; i++) {
+        sr_job j;
+        assert_int_equal(f->ops->job_get(f->st, NULL, ids[i], 0, &j, NULL), 0);
+        assert_int_equal(f->ops->job_finish(f->st, ids[i], j.lease_owner, SR_JOB_COMPLETED, "{}", NULL, NULL, NULL,
+                                            NULL),
+                         0);
+        sr_job_clear(&j);
+        assert_int_equal(f->ops->task_delete(f->st, ids[i], NULL), 0);
+    }
+}
+
+typedef struct waiter {
+    fx *f;
+    int ready, woke;
+    int64_t took;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} waiter;
+
+static void *wait_main(void *p)
+{
+    waiter *w = p;
+    w->f->ops->wait_work(w->f->st, 0); /* this thread's listener, and what came before, drained */
+    pthread_mutex_lock(&w->mu);
+    w->ready = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    int64_t t0 = sr_now_ms();
+    w->woke = w->f->ops->wait_work(w->f->st, 5000);
+    w->took = sr_now_ms() - t0;
+    return NULL;
+}
+
+/* wait_work wakes (well before its timeout) when another connection makes tasks; it times out when none. */
+static void test_pg_wait_work_notified(void **state)
+{
+    fx *f = *state;
+    char job[SR_ID_LEN];
+    running_job(f, "W", job);
+    waiter w = {.f = f, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, wait_main, &w), 0);
+    pthread_mutex_lock(&w.mu);
+    while (!w.ready) pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    sleep_ms(150);
+    sr_store *other = NULL;
+    assert_int_equal(f->ops->open(f->db, &other, NULL), 0);
+    sr_task t = {.idx = 0, .input = "{}"};
+    snprintf(t.job_id, sizeof t.job_id, "%s", job);
+    assert_int_equal(f->ops->task_create(other, &t, 1, NULL), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(w.woke, 1);
+    assert_true(w.took >= 100 && w.took < 2000);
+    /* nothing more: the main thread's wait times out */
+    f->ops->wait_work(f->st, 0);
+    int64_t t0 = sr_now_ms();
+    assert_int_equal(f->ops->wait_work(f->st, 200), 0);
+    assert_true(sr_now_ms() - t0 >= 190);
+    f->ops->close(other);
+    assert_int_equal(f->ops->job_cancel(f->st, "W", job, NULL), 0);
+    assert_int_equal(f->ops->task_delete(f->st, job, NULL), 0);
+}
+
+/* A table another session keeps locked: with a short busy time an operation gives up with SR_EBUSY
+ * (lock_timeout) instead of hanging, naming the database; the lock gone, it works again. */
+static void test_pg_busy_timeout(void **state)
+{
+    fx *f = *state;
+    sr_store *s = NULL;
+    assert_int_equal(f->ops->open(f->db, &s, NULL), 0);
+    f->ops->set_busy_ms(s, 200);
+    PGconn *locker = PQconnectdb(f->db);
+    assert_int_equal(PQstatus(locker), CONNECTION_OK);
+    PGresult *r = PQexec(locker, "BEGIN; LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    sr_job j;
+    sr_err e = {0};
+    int64_t t0 = sr_now_ms();
+    assert_int_equal(f->ops->job_get(s, NULL, "any", 0, &j, &e), SR_EBUSY);
+    int64_t took = sr_now_ms() - t0;
+    assert_true(took >= 150 && took < 3000);
+    assert_string_equal(e.field, "database");
+    assert_non_null(strstr(e.msg, "PostgreSQL database"));
+    PQclear(PQexec(locker, "ROLLBACK"));
+    PQfinish(locker);
+    assert_int_equal(f->ops->job_get(s, NULL, "any", 0, &j, NULL), SR_ENOT_FOUND);
+    f->ops->close(s);
+}
+
+/* Every operation of both backends is there (job_partial_result may be NULL: store.h). */
+static void test_ops_complete(void **state)
+{
+    (void)state;
+    const sr_store_ops *all[] = {sr_store_sqlite(), sr_store_pg()};
+    for (int b = 0; b < 2; b++) {
+        void (*const *fn)(void) = (void (*const *)(void))((const char *)all[b] + sizeof(const char *));
+        size_t n = (sizeof(sr_store_ops) - sizeof(const char *)) / sizeof fn[0];
+        for (size_t i = 0; i < n; i++)
+            if (!fn[i]) fail_msg("%s: operation %zu of sr_store_ops is missing", all[b]->name, i);
+    }
+}
+
+/* A node survives a PostgreSQL restart: its next calls reconnect. */
+static void test_pg_restart(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(f->ops->ping(f->st, NULL), 0);
+    if (sr_pg_fixture_restart()) fail_msg("%s", sr_pg_fixture_error());
+    sr_err e = {0};
+    if (f->ops->ping(f->st, &e)) fail_msg("ping after the restart: %s", e.msg);
+    assert_int_equal(f->ops->node_beat(f->st, "after-restart", "api", NULL, NULL), 0);
+    assert_int_equal(f->ops->nodes_alive(f->st, "api", 60000, NULL) >= 1, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +783,16 @@ int main(void)
         cmocka_unit_test(test_tasks_lifecycle),   cmocka_unit_test(test_tasks_of_ended_jobs),
         cmocka_unit_test(test_settings),          cmocka_unit_test(test_nodes),
         cmocka_unit_test(test_wait_work),         cmocka_unit_test(test_store_for),
+        cmocka_unit_test(test_ops_complete),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest pg_only[] = {
+        cmocka_unit_test(test_pg_concurrent_migration), cmocka_unit_test(test_pg_refuses_foreign),
+        cmocka_unit_test(test_pg_skip_locked),          cmocka_unit_test(test_pg_wait_work_notified),
+        cmocka_unit_test(test_pg_busy_timeout),         cmocka_unit_test(test_pg_restart),
+    };
+    int failed = cmocka_run_group_tests_name("sqlite", tests, setup, teardown);
+    backend = sr_store_pg;
+    failed += cmocka_run_group_tests_name("postgresql", tests, setup, teardown);
+    failed += cmocka_run_group_tests_name("postgresql only", pg_only, setup, teardown);
+    return failed;
 }

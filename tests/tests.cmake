@@ -5,7 +5,7 @@ file(GLOB SR_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c ${CMAKE_
 file(GLOB SR_TEST_SUPPORT CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
 add_library(sr_testsupport STATIC ${SR_TEST_SUPPORT} ${CMAKE_SOURCE_DIR}/tests/support/empty.c)
 target_include_directories(sr_testsupport PUBLIC ${CMAKE_SOURCE_DIR}/tests/support)
-target_link_libraries(sr_testsupport PUBLIC sr_frame sr_common PkgConfig::AV PkgConfig::MHD m)
+target_link_libraries(sr_testsupport PUBLIC sr_frame sr_common PkgConfig::AV PkgConfig::MHD PkgConfig::PQ m)
 # s3_fixture.c finds node_modules/s3rver here when run outside ctest (which sets SR_SOURCE_DIR)
 target_compile_definitions(sr_testsupport PRIVATE SR_TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 foreach(src ${SR_TESTS})

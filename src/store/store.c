@@ -6,7 +6,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "store/store.h"
+#include "store/backend.h"
 
 int64_t sr_now_ms(void)
 {
@@ -113,4 +113,37 @@ const sr_store_ops *sr_store_for(const char *uri, const char **location, sr_err 
     }
     if (location) *location = uri;
     return sr_store_sqlite();
+}
+
+/* --------------------------------------------------- shared by the backends */
+
+const char *const sr_store_core_tables[SR_STORE_N_CORE] = {"accounts", "api_keys", "projects",
+                                                           "jobs",     "uploads",  "outbox"};
+
+int sr_store_is_core(const char *table)
+{
+    for (int i = 0; table && i < SR_STORE_N_CORE; i++)
+        if (!strcmp(table, sr_store_core_tables[i])) return 1;
+    return 0;
+}
+
+int sr_store_check_tasks(const sr_task *tasks, int n, sr_err *err)
+{
+    if (n < 0 || n > SR_TASKS_MAX)
+        return sr_err_set(err, SR_ELIMIT, "tasks", "%d tasks (at most %d a job)", n, SR_TASKS_MAX);
+    for (int i = 1; i < n; i++)
+        if (strcmp(tasks[i].job_id, tasks[0].job_id))
+            return sr_err_set(err, SR_EINVALID_FIELD, "tasks", "task %d is of another job than task 0", i);
+    return 0;
+}
+
+int sr_store_check_task_end(int state, sr_err *err)
+{
+    if (state == SR_TASK_DONE || state == SR_TASK_FAILED) return 0;
+    return sr_err_set(err, SR_EINVALID_FIELD, "state", "a task ends done or failed, not in state %d", state);
+}
+
+int sr_store_check_age(int64_t max_age_ms, sr_err *err)
+{
+    return max_age_ms < 0 ? sr_err_set(err, SR_EINVALID_FIELD, "maxAge", "the age is negative") : 0;
 }

@@ -19,7 +19,7 @@
 
 #include <sqlite3.h>
 
-#include "store/store.h"
+#include "store/backend.h"
 
 /* ---------------------------------------------------------------- schema */
 
@@ -72,26 +72,15 @@ static const char *const migrations[] = {
     "  input TEXT NOT NULL, result TEXT, UNIQUE(job_id, idx));"
     "CREATE INDEX tasks_due ON tasks(state, created_ms);",
 };
-/* Tables every storyreel database has (after migration 1). */
-static const char *const core_tables[] = {"accounts", "api_keys", "projects", "jobs", "uploads", "outbox"};
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* ------------------------------------------------------------ statements */
 
-#define JOB_COLS                                                                                    \
-    "id,account_id,kind,state,created_ms,updated_ms,started_ms,finished_ms,run_after_ms,lease_owner,"  \
-    "lease_expires_ms,attempts,max_attempts,progress,progress_msg,error_code,error_msg,result,webhook," \
-    "webhook_input"
-#define KEY_COLS "k.id,k.account_id,k.name,k.prefix,k.created_ms,k.revoked_ms"
-#define UP_COLS "id,account_id,key,content_type,max_size,size,created_ms,expires_ms,done_ms"
 /* A pending job is due at ?1 once its run_after time has come and the job it
  * depends on (if any) has ended, completed or failed. */
 #define JOB_DUE                                                                                     \
     "(state=0 AND run_after_ms<=?1 AND (depends_on='' OR EXISTS(SELECT 1 FROM jobs d"                \
     " WHERE d.id=jobs.depends_on AND d.state IN (2,3))))"
-#define TASK_COLS                                                                                   \
-    "t.id,t.job_id,t.account_id,t.idx,t.state,t.attempts,t.max_attempts,t.created_ms,t.updated_ms,"     \
-    "t.lease_expires_ms,t.lease_owner,t.node,t.error_code,t.error_msg,t.result"
 /* The task ?1 is still held by ?2 and its job still runs. */
 #define TASK_HELD                                                                                   \
     "id=?1 AND lease_owner=?2 AND state=1 AND EXISTS(SELECT 1 FROM jobs j WHERE j.id=tasks.job_id"      \
@@ -107,11 +96,11 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(ACC_INS, "INSERT INTO accounts(id,name,webhook_secret,created_ms) VALUES(?,?,?,?)")                  \
     X(ACC_SECRET, "SELECT webhook_secret FROM accounts WHERE id=?")                                         \
     X(KEY_INS, "INSERT INTO api_keys(id,account_id,name,prefix,key_hash,created_ms) VALUES(?,?,?,?,?,?)")  \
-    X(KEY_FIND, "SELECT " KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id" \
+    X(KEY_FIND, "SELECT " SR_KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id" \
                 " WHERE k.key_hash=? AND k.revoked_ms=0")                                                    \
-    X(KEY_GET, "SELECT " KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id"  \
+    X(KEY_GET, "SELECT " SR_KEY_COLS ",a.webhook_secret FROM api_keys k JOIN accounts a ON a.id=k.account_id"  \
                " WHERE k.id=? AND k.revoked_ms=0")                                                           \
-    X(KEY_LIST, "SELECT " KEY_COLS ",'' FROM api_keys k ORDER BY k.created_ms, k.id")                       \
+    X(KEY_LIST, "SELECT " SR_KEY_COLS ",'' FROM api_keys k ORDER BY k.created_ms, k.id")                       \
     X(KEY_REVOKE, "UPDATE api_keys SET revoked_ms=?1 WHERE (id=?2 OR prefix=?2) AND revoked_ms=0")          \
     X(PRJ_INS, "INSERT INTO projects(id,account_id,name,data,created_ms,updated_ms) VALUES(?,?,?,?,?,?)")  \
     X(PRJ_GET, "SELECT id,account_id,name,created_ms,updated_ms,data FROM projects WHERE account_id=? AND id=?") \
@@ -122,8 +111,8 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(PRJ_DEL, "DELETE FROM projects WHERE account_id=? AND id=?")                                          \
     X(JOB_INS, "INSERT INTO jobs(id,account_id,kind,state,created_ms,updated_ms,run_after_ms,max_attempts," \
                "input,webhook,webhook_input,depends_on) VALUES(?,?,?,0,?,?,?,?,?,?,?,?)")                                 \
-    X(JOB_GET, "SELECT " JOB_COLS ",NULL,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")          \
-    X(JOB_GET_IN, "SELECT " JOB_COLS ",input,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")      \
+    X(JOB_GET, "SELECT " SR_JOB_COLS ",NULL,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")          \
+    X(JOB_GET_IN, "SELECT " SR_JOB_COLS ",input,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")      \
     X(JOB_LIST, "SELECT id,account_id,kind,state,created_ms,updated_ms,started_ms,finished_ms,run_after_ms," \
                 "lease_owner,lease_expires_ms,attempts,max_attempts,progress,progress_msg,error_code,"      \
                 "error_msg,NULL,webhook,NULL,NULL,depends_on FROM jobs WHERE account_id=?1 AND " PAGE_WHERE            \
@@ -171,9 +160,9 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
     X(OB_DONE, "UPDATE outbox SET state=1 WHERE id=?")                                                       \
     X(OB_RETRY, "UPDATE outbox SET attempts=attempts+1,next_ms=? WHERE id=?")                                \
     X(OB_DROP, "UPDATE outbox SET state=2 WHERE id=?")                                                       \
-    X(UP_INS, "INSERT INTO uploads(" UP_COLS ") VALUES(?,?,?,?,?,?,?,?,?)")                                 \
-    X(UP_GET, "SELECT " UP_COLS " FROM uploads WHERE id=?")                                                  \
-    X(UP_KEY, "SELECT " UP_COLS " FROM uploads WHERE key=?1 AND (?2 IS NULL OR account_id=?2)")             \
+    X(UP_INS, "INSERT INTO uploads(" SR_UP_COLS ") VALUES(?,?,?,?,?,?,?,?,?)")                                 \
+    X(UP_GET, "SELECT " SR_UP_COLS " FROM uploads WHERE id=?")                                                  \
+    X(UP_KEY, "SELECT " SR_UP_COLS " FROM uploads WHERE key=?1 AND (?2 IS NULL OR account_id=?2)")             \
     X(UP_DONE, "UPDATE uploads SET size=?,done_ms=? WHERE id=? AND done_ms=0")                             \
     X(RES_INS, "INSERT INTO resources(id,account_id,kind,name,data,created_ms,updated_ms)"                   \
                " VALUES(?1,?2,?3,?4,?5,?6,?6)")                                                              \
@@ -200,11 +189,11 @@ static const char *const core_tables[] = {"accounts", "api_keys", "projects", "j
                  "updated_ms=?3 WHERE id=?4")                                                                \
     X(TASK_CRASH, "UPDATE tasks SET state=3,lease_owner='',error_code='WORKER_CRASHED',"                     \
                   "error_msg='the render node died or timed out on every try',updated_ms=?1 WHERE id=?2")    \
-    X(TASK_GET_IN, "SELECT " TASK_COLS ",t.input FROM tasks t WHERE t.id=?1")                                \
+    X(TASK_GET_IN, "SELECT " SR_TASK_COLS ",t.input FROM tasks t WHERE t.id=?1")                                \
     X(TASK_RENEW, "UPDATE tasks SET lease_expires_ms=?3 WHERE " TASK_HELD)                                   \
     X(TASK_FIN, "UPDATE tasks SET state=?3,node=?4,result=?5,error_code=?6,error_msg=?7,lease_owner='',"     \
                 "updated_ms=?8 WHERE " TASK_HELD)                                                            \
-    X(TASK_LIST, "SELECT " TASK_COLS ",NULL FROM tasks t WHERE t.job_id=?1 ORDER BY t.idx")                  \
+    X(TASK_LIST, "SELECT " SR_TASK_COLS ",NULL FROM tasks t WHERE t.job_id=?1 ORDER BY t.idx")                  \
     X(TASK_DEL, "DELETE FROM tasks WHERE job_id=?1")
 
 enum {
@@ -362,8 +351,7 @@ static int migrate(conn *c, sr_err *err)
     if (sqlite3_prepare_v2(c->db, "SELECT name FROM sqlite_master WHERE type='table'", -1, &st, NULL) == SQLITE_OK) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *t = (const char *)sqlite3_column_text(st, 0);
-            int core = 0;
-            for (size_t i = 0; t && i < sizeof core_tables / sizeof core_tables[0]; i++) core |= !strcmp(t, core_tables[i]);
+            int core = sr_store_is_core(t);
             tables += core, others += !core;
         }
     }
@@ -371,9 +359,9 @@ static int migrate(conn *c, sr_err *err)
         rc = db_fail(c->db, err, "reading the schema");
         goto done;
     }
-    if ((version == 0 && (tables || others)) || (version > 0 && tables != (int)(sizeof core_tables / sizeof core_tables[0]))) {
+    if ((version == 0 && (tables || others)) || (version > 0 && tables != SR_STORE_N_CORE)) {
         rc = sr_err_set(err, SR_EDB, "database", "it does not hold storyreel's schema (version %d, %d of its %d tables)",
-                        version, tables, (int)(sizeof core_tables / sizeof core_tables[0]));
+                        version, tables, SR_STORE_N_CORE);
         goto done;
     }
     if (version > N_MIGRATIONS) {
@@ -1193,7 +1181,7 @@ static int sq_node_beat(sr_store *s, const char *name, const char *kind, const c
 
 static int sq_nodes_alive(sr_store *s, const char *kind, int64_t max_age_ms, sr_err *err)
 {
-    if (max_age_ms < 0) return sr_err_set(err, SR_EINVALID_FIELD, "maxAge", "a negative age");
+    if (sr_store_check_age(max_age_ms, err)) return SR_EINVALID_FIELD;
     CONN(s, err);
     STMT(st, ST_NODES_ALIVE);
     bt(st, 1, kind), bi(st, 2, sr_now_ms() - max_age_ms);
@@ -1204,9 +1192,8 @@ static int sq_nodes_alive(sr_store *s, const char *kind, int64_t max_age_ms, sr_
 
 static int sq_task_create(sr_store *s, const sr_task *tasks, int n, sr_err *err)
 {
-    if (n < 0 || n > SR_TASKS_MAX)
-        return sr_err_set(err, SR_ELIMIT, "tasks", "%d tasks (at most %d a job)", n, SR_TASKS_MAX);
-    if (n == 0) return 0;
+    int bad = sr_store_check_tasks(tasks, n, err);
+    if (bad || n == 0) return bad;
     CONN(s, err);
     int rc = tx(c, ST_BEGIN, err);
     if (rc) return rc;
@@ -1228,10 +1215,6 @@ static int sq_task_create(sr_store *s, const sr_task *tasks, int n, sr_err *err)
     int64_t now = sr_now_ms();
     for (int i = 0; i < n && !rc; i++) {
         const sr_task *t = &tasks[i];
-        if (strcmp(t->job_id, tasks[0].job_id)) {
-            rc = sr_err_set(err, SR_EINVALID_FIELD, "tasks", "task %d is of another job", i);
-            break;
-        }
         char id[SR_ID_LEN];
         if (t->id[0]) snprintf(id, sizeof id, "%s", t->id);
         else sr_uuid(id);
@@ -1334,8 +1317,7 @@ static int sq_task_renew(sr_store *s, const char *id, const char *owner, int64_t
 static int sq_task_finish(sr_store *s, const char *id, const char *owner, int state, const char *node,
                           const char *result, const char *code, const char *msg, sr_err *err)
 {
-    if (state != SR_TASK_DONE && state != SR_TASK_FAILED)
-        return sr_err_set(err, SR_EINVALID_FIELD, "state", "a task ends done or failed");
+    if (sr_store_check_task_end(state, err)) return SR_EINVALID_FIELD;
     CONN(s, err);
     STMT(st, ST_TASK_FIN);
     bt(st, 1, id), bt(st, 2, owner), bi(st, 3, state), bt(st, 4, node ? node : ""), bt(st, 5, result);
