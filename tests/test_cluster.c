@@ -132,7 +132,7 @@ static double psnr_of(const char *a, const char *b)
 
 static void test_sixty_seconds_on_three_nodes(void **state)
 {
-    char *tl = timeline("sixty", 12, 5.0);
+    char *tl = timeline("sixty", 15, 4.0);
     const char *tl_path = sr_test_path(fleet.dir, "sixty.json");
     FILE *f = fopen(tl_path, "w");
     assert_non_null(f);
