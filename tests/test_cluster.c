@@ -96,17 +96,6 @@ static char *timeline(const char *name, int scenes, double scene_s)
     return b.p;
 }
 
-/* GET url into path: 0 or -1. */
-static int download(const char *url, const char *path)
-{
-    sr_http_resp r;
-    int st = sr_http("GET", url, NULL, NULL, NULL, 0, &r);
-    FILE *f = st == 200 ? fopen(path, "wb") : NULL;
-    if (f) fwrite(r.body, 1, r.body_len, f), fclose(f);
-    sr_http_resp_free(&r);
-    return f ? 0 : -1;
-}
-
 /* The number of video frames (packets) of an MP4, by ffprobe; -1 on failure. */
 static long frames_of(const char *path)
 {
@@ -150,7 +139,7 @@ static void test_sixty_seconds_on_three_nodes(void **state)
     fprintf(stderr, "60 s video: segments by %s\n", json_dumps(workers, JSON_COMPACT));
     assert_true(json_array_size(workers) >= 2);
     const char *got = sr_test_path(fleet.dir, "sixty.mp4"), *ref = sr_test_path(fleet.dir, "ref.mp4");
-    assert_int_equal(download(json_string_value(json_object_get(data, "videoURL")), got), 0);
+    assert_int_equal(sr_test_http_save(json_string_value(json_object_get(data, "videoURL")), got), 0);
     /* the same timeline rendered by one process */
     assert_int_equal(sr_test_sh("'%s' render '%s' -o '%s' --quiet --no-cache", getenv("SR_BINARY"), tl_path, ref), 0);
     assert_int_equal(frames_of(got), 1800);
@@ -220,7 +209,7 @@ static void test_burst_with_a_node_of_each_kind_killed(void **state)
         if (strcmp(st, "completed")) fprintf(stderr, "job %d: %s\n", i, json_dumps(j, 0));
         assert_string_equal(st, "completed");
         const char *mp4 = sr_test_path(fleet.dir, "burst.mp4");
-        assert_int_equal(download(json_string_value(json_object_get(data, "videoURL")), mp4), 0);
+        assert_int_equal(sr_test_http_save(json_string_value(json_object_get(data, "videoURL")), mp4), 0);
         assert_int_equal(frames_of(mp4), (long)(secs[i] * 30));
         json_decref(j);
         free(ids[i]);

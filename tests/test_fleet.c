@@ -105,14 +105,8 @@ static void test_render_through_tasks(void **state)
         int own = !strncmp(url, fleet.api[i].url, strlen(fleet.api[i].url));
         assert_int_equal(own, !on_s3 || i == 1);
         if (!own) assert_non_null(strstr(url, "X-Amz-Signature="));
-        sr_http_resp r;
-        assert_int_equal(sr_http("GET", url, NULL, NULL, NULL, 0, &r), 200);
         const char *mp4 = sr_test_path(fleet.dir, "fleet.mp4");
-        FILE *f = fopen(mp4, "wb");
-        assert_non_null(f);
-        fwrite(r.body, 1, r.body_len, f);
-        fclose(f);
-        sr_http_resp_free(&r);
+        assert_int_equal(sr_test_http_save(url, mp4), 0);
         double d = sr_test_media_duration(mp4);
         assert_true(d > 5.9 && d < 6.2);
         json_decref(j);

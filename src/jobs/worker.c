@@ -302,8 +302,7 @@ static int await_tasks(run_ctx *r, int n, int ntasks, json_t *workers, sr_err *e
         if (f < 0) return f;
         if (f) {
             r->ops->job_finish(r->st, r->job->id, r->owner, SR_JOB_FAILED, NULL, code, msg, NULL, NULL);
-            r->ops->task_delete(r->st, r->job->id, NULL);
-            r->k.cancel = 1; /* ended here: nothing more to record */
+            r->k.cancel = 1; /* ended here (its tasks go below): nothing more to record */
             return sr_err_set(err, SR_ECANCELLED, NULL, "%s", msg);
         }
         char pm[128];
@@ -325,6 +324,7 @@ static int render_tasks(run_ctx *r, const json_t *rp, const sr_render_opts *ro, 
     sr_segment *segs = NULL;
     char (*keys)[65] = NULL, cache[1400], **paths = NULL;
     int *reused = NULL, rc = tl && workers ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory"), n = 0, nt = 0;
+    sr_job ended = {0};
     if (!rc) {
         sr_media_relativize(tl, cfg->data);
         sr_media_relativize(tl, cfg->local_root);
@@ -345,6 +345,11 @@ static int render_tasks(run_ctx *r, const json_t *rp, const sr_render_opts *ro, 
         segment_key(skey, sizeof skey, r->job->account_id, keys[k]);
         if ((rc = sr_files_fetch(cfg, skey, p, sizeof p, err)) == 0 && !(paths[k] = strdup(p)))
             rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+    }
+    if (rc == SR_ECANCELLED && r->ops->job_get(r->st, NULL, r->job->id, 0, &ended, NULL) == 0) {
+        if (ended.state == SR_JOB_COMPLETED || ended.state == SR_JOB_FAILED) /* cancelled, not re-leased */
+            r->ops->task_delete(r->st, r->job->id, NULL);
+        sr_job_clear(&ended);
     }
     if (!rc) rc = sr_render_assemble(rp, ro, (const char *const *)paths, n, err);
     if (!rc && ro->stats) {

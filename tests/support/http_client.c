@@ -167,6 +167,17 @@ int sr_test_server_spawn(sr_test_server *s, const char *args)
     return s->pid < 0 ? -1 : 0;
 }
 
+int sr_test_http_save(const char *url, const char *path)
+{
+    sr_http_resp r;
+    int st = sr_http("GET", url, NULL, NULL, NULL, 0, &r);
+    FILE *f = st == 200 ? fopen(path, "wb") : NULL;
+    int ok = f && fwrite(r.body, 1, r.body_len, f) == r.body_len;
+    if (f) ok &= fclose(f) == 0;
+    sr_http_resp_free(&r);
+    return ok ? 0 : -1;
+}
+
 pid_t sr_test_spawn(const char *args, const char *log)
 {
     const char *bin = getenv("SR_BINARY");

@@ -47,6 +47,8 @@ void sr_test_server_stop(sr_test_server *s, int hard);
 json_t *sr_test_key_create(const sr_test_server *s, const char *name, const char *account);
 /* The same on the store named by store_args ("--store URI", "--data DIR"). */
 json_t *sr_test_keys_create(const char *store_args, const char *name, const char *account);
+/* GET url (no key) and its body into the file path: 0 when it answered 200, else -1. */
+int sr_test_http_save(const char *url, const char *path);
 /* Runs `storyreel ARGS` (SR_BINARY; ARGS as a shell would split them) in its
  * own process group, stderr appended to log: its pid, or -1. */
 pid_t sr_test_spawn(const char *args, const char *log);
