@@ -320,8 +320,10 @@ static int prepare_data(sr_svc_cfg *c, sr_err *err)
 {
     static const char *const subdirs[] = {"", "/files", "/cache", "/cache/tts", "/cache/fetch"};
     static const char *const db_files[] = {DB_FILE, DB_FILE "-wal", DB_FILE "-shm", SECRET_FILE};
-    char real[PATH_MAX];
+    char real[PATH_MAX], top[PATH_MAX + 4];
     umask(077);
+    snprintf(top, sizeof top, "%s/.", c->data); /* a cache folder's parents ($XDG_CACHE_HOME) may not exist yet */
+    if (sr_files_mkdirs(top, err)) return err->code;
     for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s%s", i ? real : c->data, subdirs[i]);

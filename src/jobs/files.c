@@ -28,6 +28,11 @@ int sr_files_open(sr_svc_cfg *cfg, sr_err *err)
             return sr_err_set(err, SR_EINTERNAL, "--storage", "the storage folder of %s is not usable", uri);
         snprintf(cfg->local_root, sizeof cfg->local_root, "%.*s", (int)(n - 2), probe);
     }
+    static const char *const keys[] = {"files/x", "cache/tts/x", "cache/fetch/x"}; /* the folders keys go in */
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        sr_files_local(cfg, keys[i], probe, sizeof probe);
+        if ((rc = sr_files_mkdirs(probe, err))) return rc;
+    }
     return 0;
 }
 
