@@ -8,7 +8,8 @@
  * API nodes' /healthz counts the render nodes and turns 503 once the only
  * one is killed; `worker` answers --help and names an unknown option. The
  * render and the upload again with S3 storage (a real s3rver): job URLs
- * presigned by one API node, streamed by the other (--proxy-files). */
+ * presigned by one API node, streamed by the other (--proxy-files); media a
+ * node fetched is in the storage for a node that never fetched it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 
 #include "support/fixtures.h"
 #include "support/fleet.h"
+#include "support/hook_server.h"
 #include "support/http_client.h"
 #include "support/s3_fixture.h"
 
@@ -39,7 +41,7 @@ static int setup_s3(void **state)
     char uri[600];
     on_s3 = 1;
     if (sr_s3_fixture_start(uri, sizeof uri) || sr_test_fleet_init(&fleet, NULL, uri)) return -1;
-    if (sr_test_fleet_render(&fleet, "render-a", 2, "--lease-ms 2000") < 0) return -1;
+    if (sr_test_fleet_render(&fleet, "render-a", 2, "--lease-ms 2000 --allow-private-media") < 0) return -1;
     if (sr_test_fleet_api(&fleet, NULL) < 0 || sr_test_fleet_api(&fleet, "--proxy-files") < 0) return -1;
     return 0;
 }
@@ -160,6 +162,33 @@ static void test_one_secret(void **state)
     sr_http_resp_free(&r);
 }
 
+/* S3, last: a URL fetched by one render node is in the storage's fetch
+ * cache, so a node that never saw it does not fetch it again. */
+static void test_fetched_media_in_storage(void **state)
+{
+    sr_test_hook hook = {0};
+    assert_int_equal(sr_test_hook_serve_png(&hook, sr_test_path(fleet.dir, "green.png")), 0);
+    assert_int_equal(sr_test_hook_start(&hook), 0);
+    char url[200], body[2048];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/green.png", hook.port);
+    storyboard(body, sizeof body, 1, url);
+    json_t *j = render_on(0, body);
+    assert_string_equal(jstr(j, "data", "status"), "completed");
+    json_decref(j);
+    assert_int_equal(sr_test_hook_count(&hook), 1);
+    /* render-a goes; render-b, with an empty cache folder, renders the same media */
+    sr_test_kill(fleet.render[0], 1);
+    fleet.render[0] = 0;
+    assert_true(sr_test_fleet_render(&fleet, "render-b", 1, "--allow-private-media") > 0);
+    j = render_on(1, body);
+    assert_string_equal(jstr(j, "data", "status"), "completed");
+    json_t *workers = json_object_get(json_object_get(json_object_get(j, "data"), "renderStats"), "workers");
+    assert_int_equal(json_array_size(workers), 0); /* every segment reused from the storage */
+    json_decref(j);
+    assert_int_equal(sr_test_hook_count(&hook), 1); /* from the storage, not fetched again */
+    sr_test_hook_stop(&hook);
+}
+
 static void test_worker_cli(void **state)
 {
     int st = -1;
@@ -212,6 +241,7 @@ int main(void)
     const struct CMUnitTest tests_s3[] = {
         cmocka_unit_test(test_render_through_tasks),
         cmocka_unit_test(test_one_secret),
+        cmocka_unit_test(test_fetched_media_in_storage),
     };
     int failed = cmocka_run_group_tests_name("file storage", tests, setup, teardown);
     return failed + cmocka_run_group_tests_name("S3 storage", tests_s3, setup_s3, teardown);
