@@ -136,7 +136,9 @@ static void test_sixty_seconds_on_three_nodes(void **state)
     json_t *rs = json_object_get(data, "renderStats");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(rs, "segments"), "total")), 30);
     json_t *workers = json_object_get(rs, "workers");
-    fprintf(stderr, "60 s video: segments by %s\n", json_dumps(workers, JSON_COMPACT));
+    char *w = json_dumps(workers, JSON_COMPACT);
+    fprintf(stderr, "60 s video: segments by %s\n", w ? w : "?");
+    free(w);
     assert_true(json_array_size(workers) >= 2);
     const char *got = sr_test_path(fleet.dir, "sixty.mp4"), *ref = sr_test_path(fleet.dir, "ref.mp4");
     assert_int_equal(sr_test_http_save(json_string_value(json_object_get(data, "videoURL")), got), 0);
@@ -206,7 +208,7 @@ static void test_burst_with_a_node_of_each_kind_killed(void **state)
         assert_non_null(j);
         json_t *data = json_object_get(j, "data");
         const char *st = json_string_value(json_object_get(data, "status"));
-        if (strcmp(st, "completed")) fprintf(stderr, "job %d: %s\n", i, json_dumps(j, 0));
+        if (strcmp(st, "completed")) fprintf(stderr, "job %d: %s\n", i, json_string_value(json_object_get(data, "error_message")));
         assert_string_equal(st, "completed");
         const char *mp4 = sr_test_path(fleet.dir, "burst.mp4");
         assert_int_equal(sr_test_http_save(json_string_value(json_object_get(data, "videoURL")), mp4), 0);
