@@ -208,7 +208,8 @@ static void test_burst_with_a_node_of_each_kind_killed(void **state)
         assert_non_null(j);
         json_t *data = json_object_get(j, "data");
         const char *st = json_string_value(json_object_get(data, "status"));
-        if (strcmp(st, "completed")) fprintf(stderr, "job %d: %s\n", i, json_string_value(json_object_get(data, "error_message")));
+        if (strcmp(st, "completed"))
+            fprintf(stderr, "job %d: %s\n", i, json_string_value(json_object_get(data, "error_message")));
         assert_string_equal(st, "completed");
         const char *mp4 = sr_test_path(fleet.dir, "burst.mp4");
         assert_int_equal(sr_test_http_save(json_string_value(json_object_get(data, "videoURL")), mp4), 0);

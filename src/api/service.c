@@ -207,7 +207,8 @@ static const struct opt_def *find_opt(const char *arg, int cmd)
 static void default_cache_dir(sr_svc_cfg *c)
 {
     const char *xdg = getenv("XDG_CACHE_HOME");
-    if (xdg && xdg[0] == '/' && strlen(xdg) < sizeof c->data - 200) snprintf(c->data, sizeof c->data, "%s/storyreel", xdg);
+    if (xdg && xdg[0] == '/' && strlen(xdg) < sizeof c->data - 200)
+        snprintf(c->data, sizeof c->data, "%s/storyreel", xdg);
     else snprintf(c->data, sizeof c->data, "/tmp/storyreel-%d", (int)getuid());
 }
 
@@ -271,9 +272,10 @@ static int parse_opts(int argc, char **argv, int cmd, opts *o, char **positional
     size_t pl = strlen(c->public_url);
     while (pl && c->public_url[pl - 1] == '/') c->public_url[--pl] = 0;
     const char *wopt = cmd == C_WORKER ? "--processes" : "--workers";
-    if (c->workers > MAX_WORKERS || (c->workers < 1 && (cmd != C_SERVE || !c->fleet)))
-        return sr_err_set(err, SR_EINVALID_FIELD, wopt, "%s must be %d..%d%s", wopt, cmd == C_SERVE && c->fleet ? 0 : 1,
-                          MAX_WORKERS, cmd == C_SERVE && !c->workers ? " (0 needs --store: an API node of a fleet)" : "");
+    int api_only = cmd == C_SERVE && c->fleet; /* serve --workers 0: an API node of a fleet */
+    if (c->workers > MAX_WORKERS || (c->workers < 1 && !api_only))
+        return sr_err_set(err, SR_EINVALID_FIELD, wopt, "%s must be %d..%d%s", wopt, api_only ? 0 : 1, MAX_WORKERS,
+                          cmd == C_SERVE && !c->workers ? " (0 needs --store: an API node of a fleet)" : "");
     if (c->url_expiry_s < 1 || c->url_expiry_s > 7 * 24 * 3600)
         return sr_err_set(err, SR_EINVALID_FIELD, "--url-expiry-s", "--url-expiry-s must be 1..604800");
     if (!c->node[0]) {
@@ -489,7 +491,8 @@ static int supervisor_init(supervisor *sv, const char *cmd, int argc, char **arg
     ssize_t n = readlink("/proc/self/exe", sv->exe, sizeof sv->exe - 1);
     if (n <= 0) return sr_err_set(err, SR_EINTERNAL, NULL, "cannot find the storyreel executable");
     sv->exe[n] = 0;
-    if (!(sv->argv = calloc((size_t)argc + 5, sizeof *sv->argv))) return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+    if (!(sv->argv = calloc((size_t)argc + 5, sizeof *sv->argv)))
+        return sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
     snprintf(sv->node_arg, sizeof sv->node_arg, "--node=%s", c->node);
     sv->argv[0] = sv->exe;
     sv->argv[1] = (char *)cmd;

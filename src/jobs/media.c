@@ -253,7 +253,8 @@ static int resolve_one(const sr_media_ctx *m, const char *v, int timeline, const
             char key[1024];
             sr_upload u;
             snprintf(key, sizeof key, "%.*s", (int)strcspn(path + 1, "?#"), path + 1);
-            if (m->ops->upload_find_key(m->st, m->account, key, &u, NULL) == 0) return data_ref(m, key, field, out, err);
+            if (m->ops->upload_find_key(m->st, m->account, key, &u, NULL) == 0)
+                return data_ref(m, key, field, out, err);
         }
         return out ? fetch_url(m, v, field, out, err) : 0;
     }
