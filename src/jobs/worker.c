@@ -236,9 +236,12 @@ static int one_task(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st
     return 1;
 }
 
-/* The tasks of the holder's job: how many are done, the first failure (1),
- * and the distinct names of the nodes that made them (into workers). */
-static int tasks_state(run_ctx *r, int *done, json_t *workers, char code[48], char msg[512], sr_err *err)
+/* The tasks of the holder's job: how many of those it waits for (not
+ * reused[idx]: a holder before it may have finished others) are done, the
+ * first failure (1), and the distinct names of the nodes that made its
+ * segments (into workers). */
+static int tasks_state(run_ctx *r, const int *reused, int nseg, int *done, json_t *workers, char code[48],
+                       char msg[512], sr_err *err)
 {
     sr_task *ts = NULL;
     int n = r->ops->task_list(r->st, r->job->id, &ts, err), failed = 0;
@@ -252,7 +255,7 @@ static int tasks_state(run_ctx *r, int *done, json_t *workers, char code[48], ch
             snprintf(msg, 512, "%s", ts[i].error_msg);
         }
         if (ts[i].state != SR_TASK_DONE) continue;
-        ++*done;
+        *done += ts[i].idx >= 0 && ts[i].idx < nseg && !reused[ts[i].idx];
         size_t k;
         json_t *w;
         int seen = 0;
@@ -293,12 +296,12 @@ static int make_tasks(run_ctx *r, const json_t *tl, int n, char (*keys)[65], int
 }
 
 /* Waits for the job's tasks, working tasks meanwhile; reports progress. */
-static int await_tasks(run_ctx *r, int n, int ntasks, json_t *workers, sr_err *err)
+static int await_tasks(run_ctx *r, const int *reused, int n, int ntasks, json_t *workers, sr_err *err)
 {
     char code[48], msg[512];
     for (;;) {
         if (r->k.cancel) return sr_err_set(err, SR_ECANCELLED, NULL, "the render was cancelled");
-        int done = 0, f = tasks_state(r, &done, workers, code, msg, err);
+        int done = 0, f = tasks_state(r, reused, n, &done, workers, code, msg, err);
         if (f < 0) return f;
         if (f) {
             r->ops->job_finish(r->st, r->job->id, r->owner, SR_JOB_FAILED, NULL, code, msg, NULL, NULL);
@@ -339,7 +342,7 @@ static int render_tasks(run_ctx *r, const json_t *rp, const sr_render_opts *ro, 
     if ((rc == SR_EINVALID_FIELD && !strcmp(err->field, "output.format")) || (!rc && !n)) rc = 1; /* WebM, GIF, MP3 */
     if (!rc) rc = sr_media_sync(tl, cfg, 1, err); /* speech made here, for the other nodes */
     if (!rc) rc = (nt = make_tasks(r, tl, n, keys, reused, err)) < 0 ? nt : 0;
-    if (!rc) rc = await_tasks(r, n, nt, workers, err);
+    if (!rc) rc = await_tasks(r, reused, n, nt, workers, err);
     for (int k = 0; !rc && k < n; k++) {
         char skey[200], p[2400];
         segment_key(skey, sizeof skey, r->job->account_id, keys[k]);
@@ -400,8 +403,8 @@ static int render(run_ctx *r, const json_t *rp, json_t *result, sr_err *err)
     if (sr_files_mkdirs(dir, err)) return err->code;
     *strrchr(dir, '/') = 0;
     snprintf(out, sizeof out, "%s/%s.mp4", dir, name);
-    /* the HLS stream in a folder of its own, unguessable like the video's; a
-     * fleet's render is assembled at its end, so it has none while it runs */
+    /* the HLS stream in a folder of its own, unguessable like the video's
+     * (not with S3 storage: it is a local folder the API node serves) */
     char written[1700] = "", hls[1500], hls_key[100], cache[1400], hrnd[33];
     sr_random_hex(hrnd, 16);
     snprintf(hls_key, sizeof hls_key, "files/%s/index.m3u8", hrnd);
