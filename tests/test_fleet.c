@@ -4,7 +4,8 @@
  * and a render node (`worker`). A render job sent to one API node renders
  * through segment tasks on the render node (renderStats.workers names it)
  * and a second one reuses every segment from the storage; an upload URL and
- * an access token made by one API node work on the other (one secret); the
+ * an access token made by one API node work on the other (one secret); a
+ * job cancelled while its segments render ends at once; the
  * API nodes' /healthz counts the render nodes and turns 503 once the only
  * one is killed; `worker` answers --help and names an unknown option. The
  * render and the upload again with S3 storage (a real s3rver): job URLs
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -213,6 +215,44 @@ static void test_worker_cli(void **state)
     free(out);
 }
 
+/* Cancelling a job whose segments are being rendered as tasks: it fails
+ * CANCELLED at once, and the render node is free again for the next job. */
+static void test_cancel_through_tasks(void **state)
+{
+    char body[8192];
+    int at = snprintf(body, sizeof body, "{\"videoName\":\"long\",\"videoWidth\":640,\"videoHeight\":360,"
+                                         "\"output\":{\"fps\":60},\"scenes\":[");
+    for (int i = 0; i < 40; i++)
+        at += snprintf(body + at, sizeof body - at, "%s{\"background\":{\"color\":\"#%02x3060\"},"
+                                                    "\"minimumDuration\":2}", i ? "," : "", 6 * i);
+    snprintf(body + at, sizeof body - at, "]}");
+    char *id = sr_test_submit(&fleet.api[0], fleet.key, "POST", "/v2/video/storyboard/render", body);
+    assert_non_null(id);
+    char path[200];
+    snprintf(path, sizeof path, "/v1/jobs/%s", id);
+    sr_http_resp r;
+    int segs = 0; /* until a few of its segments are done */
+    for (int t = 0; t < 400 && segs < 2; t++) {
+        sr_test_api_at(&fleet.api[1], "GET", path, fleet.key, NULL, &r);
+        const char *msg = jstr(r.json, "data", "renderProgressMessage");
+        if (msg && !strncmp(msg, "rendering: segment ", 19)) segs = atoi(msg + 19);
+        sr_http_resp_free(&r);
+        struct timespec ts = {0, 25 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(segs >= 2);
+    assert_int_equal(sr_test_api_at(&fleet.api[1], "DELETE", path, fleet.key, NULL, &r), 200);
+    sr_http_resp_free(&r);
+    json_t *j = sr_test_wait_job(&fleet.api[0], fleet.key, id, 5);
+    assert_string_equal(jstr(json_object_get(j, "data"), "error_code", NULL), "CANCELLED");
+    json_decref(j);
+    free(id);
+    storyboard(body, sizeof body, 1, NULL); /* the node is free: a short job completes */
+    j = render_on(0, body);
+    assert_string_equal(jstr(j, "data", "status"), "completed");
+    json_decref(j);
+}
+
 /* Last: the render node goes away. */
 static void test_health_counts_render_nodes(void **state)
 {
@@ -236,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_worker_cli),
         cmocka_unit_test(test_render_through_tasks),
         cmocka_unit_test(test_one_secret),
+        cmocka_unit_test(test_cancel_through_tasks),
         cmocka_unit_test(test_health_counts_render_nodes),
     };
     const struct CMUnitTest tests_s3[] = {
