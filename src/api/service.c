@@ -63,8 +63,7 @@ static const struct opt_def {
 } opt_defs[] = {
 #define S(f) offsetof(opts, f), sizeof(((opts *)0)->f)
     {"--data", "STORYREEL_DATA", O_STR, C_ALL, S(cfg.data),
-     "data folder (default ./storyreel-data; with --store and --storage: local caches only, default "
-     "$XDG_CACHE_HOME/storyreel or /tmp/storyreel-UID)"},
+     "data folder (default ./storyreel-data; with --store and --storage: caches, $XDG_CACHE_HOME/storyreel)"},
     {"--store", "STORYREEL_STORE", O_STR, C_ALL, S(cfg.store_uri),
      "sqlite:PATH | postgresql://...: the store nodes share (default DATA/storyreel.db, one machine)"},
     {"--storage", "STORYREEL_STORAGE", O_STR, C_ALL, S(cfg.storage_uri),
