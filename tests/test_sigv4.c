@@ -126,7 +126,8 @@ static void test_s3_presigned_example(void **state)
     char hash[65];
     sr_sigv4_sha256_hex(creq.p, creq.len, hash);
     assert_string_equal(hash, "3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04");
-    assert_int_equal(sr_sigv4_string_to_sign("20130524T000000Z", "20130524/us-east-1/s3/aws4_request", creq.p, &sts), 0);
+    const char *scope = "20130524/us-east-1/s3/aws4_request";
+    assert_int_equal(sr_sigv4_string_to_sign("20130524T000000Z", scope, creq.p, &sts), 0);
     uint8_t key[32];
     sr_sigv4_signing_key(c.secret_key, "20130524T000000Z", "us-east-1", "s3", key);
     char sig[65];

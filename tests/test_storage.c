@@ -178,6 +178,14 @@ static void test_key_checks(void **state)
         assert_int_equal(sr_storage_local_path(s, bad[i], out, sizeof out), -1);
     }
     assert_int_equal(sr_storage_put(s, NULL, sr_test_path(tmp, "in.txt"), NULL, NULL), SR_EINVALID_FIELD);
+    /* a content type is one short header line */
+    assert_int_equal(sr_storage_put(s, "ct", sr_test_path(tmp, "in.txt"), "text/plain\r\nX-Evil: 1", NULL),
+                     SR_EINVALID_FIELD);
+    char long_type[300];
+    memset(long_type, 'a', sizeof long_type - 1);
+    long_type[sizeof long_type - 1] = 0;
+    assert_int_equal(sr_storage_put(s, "ct", sr_test_path(tmp, "in.txt"), long_type, NULL), SR_EINVALID_FIELD);
+    assert_int_equal(sr_storage_put(s, "ct", sr_test_path(tmp, "in.txt"), "video/mp4", NULL), 0);
     /* what is allowed: dots inside names, spaces, UTF-8, the longest key */
     const char *good[] = {"a..b/c.", ".hidden/x", "with space/é ü.mp4", longest};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {

@@ -181,14 +181,17 @@ static void serve_one(forwarder *f, int c)
         snprintf(f->lines[n], sizeof f->lines[n], "%.*s", (int)strcspn(buf, "\r\n"), buf);
         __atomic_store_n(&f->n_lines, n + 1, __ATOMIC_SEQ_CST);
     }
-    if (f->fail_first < 0 || f->refused < f->fail_first || (f->refuse_match && strstr(f->lines[n], f->refuse_match))) {
+    int refuse = f->fail_first < 0 || __atomic_load_n(&f->refused, __ATOMIC_SEQ_CST) < f->fail_first ||
+                 (f->refuse_match && strstr(f->lines[n], f->refuse_match));
+    if (refuse) {
         drain_body(c, buf, end, have);
         static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\n"
                                      "Content-Length: 72\r\nConnection: close\r\n\r\n"
                                      "<Error><Code>SlowDown</Code><Message>Please slow down.</Message></Error>";
+        /* counted before the answer: the client may look as soon as it has read it */
+        __atomic_add_fetch(&f->refused, 1, __ATOMIC_SEQ_CST);
         ssize_t w = write(c, answer, sizeof answer - 1);
         (void)w;
-        __atomic_add_fetch(&f->refused, 1, __ATOMIC_SEQ_CST);
         return;
     }
     int up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -279,6 +282,13 @@ static void test_multipart(void **state)
     assert_int_equal(got, size);
     assert_int_equal(sr_storage_get(s, "files/big.mp4", out, &e), 0);
     assert_same_file(in, out);
+    /* the content type given at the start of the upload is the object's */
+    char url[4096];
+    assert_int_equal(sr_storage_presign(s, "files/big.mp4", 60, url, sizeof url, &e), 0);
+    int status = -1;
+    char *head = sr_test_sh_out(&status, "curl -s -o /dev/null -D - '%s'", url);
+    if (status != 0 || !strcasestr(head, "content-type: video/mp4")) fail_msg("no content type:\n%s", head);
+    free(head);
     forwarder_stop(&f);
     sr_storage_close(s);
 
@@ -364,6 +374,9 @@ static void test_presign(void **state)
     assert_int_equal(status, 0);
     assert_string_equal(body, "presigned body");
     free(body);
+    body = sr_test_sh_out(&status, "curl -s -o /dev/null -D - '%s'", url);
+    if (!strcasestr(body, "content-type: text/plain")) fail_msg("no content type:\n%s", body);
+    free(body);
 
     /* a URL that lasted 1 s is refused once it is past (s3rver enforces X-Amz-Expires) */
     assert_int_equal(sr_storage_presign(s, "share/p.txt", 1, url, sizeof url, &e), 0);
@@ -414,6 +427,17 @@ static void test_refusals(void **state)
     assert_null(strstr(e.msg, "AKIDWRONGWRONG"));
     assert_null(strstr(e.msg, "sekrit"));
     sr_storage_close(s);
+    /* a 4xx is final: one request, no retries (the wrong credentials still set) */
+    forwarder f;
+    forwarder_start(&f, 0, NULL);
+    char via[256];
+    snprintf(via, sizeof via, "s3://%s/via?endpoint=http://127.0.0.1:%d", sr_s3_fixture_bucket(), f.port);
+    assert_int_equal(sr_storage_open(via, &s, &e), 0);
+    sr_err_clear(&e);
+    assert_int_equal(sr_storage_put(s, "k.txt", in, NULL, &e), SR_EIO);
+    assert_int_equal(lines_with(&f, "PUT ", NULL), 1);
+    sr_storage_close(s);
+    forwarder_stop(&f);
 
     /* no credentials at all: the open says which variables */
     unsetenv("AWS_ACCESS_KEY_ID");
@@ -436,6 +460,8 @@ static void test_refusals(void **state)
         {"s3://bucket/p?endpoint=http://user:pw@h", "endpoint"},
         {"s3://bucket/p?region=US%20EAST", "region"},
         {"s3://bucket/a%0Ab", "prefix"},
+        {"s3://bucket/a/../b", "prefix"},
+        {"s3://bucket//a", "prefix"},
         {"s3://bucket/p?endpoint", "value"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -12,7 +12,7 @@
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 
-static void to_hex(const uint8_t *d, size_t n, char *hex)
+void sr_sigv4_hex(const uint8_t *d, size_t n, char *hex)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
@@ -26,7 +26,7 @@ void sr_sigv4_sha256_hex(const void *data, size_t len, char hex[65])
 {
     uint8_t md[SHA256_DIGEST_LENGTH];
     SHA256(data, len, md);
-    to_hex(md, sizeof md, hex);
+    sr_sigv4_hex(md, sizeof md, hex);
 }
 
 static void hmac(const uint8_t *key, size_t klen, const char *msg, size_t mlen, uint8_t out[32])
@@ -51,17 +51,15 @@ void sr_sigv4_uri_encode(sr_buf *b, const char *s, size_t n, int keep_slash)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* s[0..n) percent-decoded then encoded, appended to b. */
-static void reencode(sr_buf *b, const char *s, size_t n)
+char *sr_sigv4_uri_decode(const char *s, size_t n)
 {
     char *d = malloc(n + 1);
-    if (!d) {
-        b->failed = 1;
-        return;
-    }
+    if (!d) return NULL;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
@@ -71,7 +69,19 @@ static void reencode(sr_buf *b, const char *s, size_t n)
             d[m++] = s[i];
         }
     }
-    sr_sigv4_uri_encode(b, d, m, 0);
+    d[m] = 0;
+    return d;
+}
+
+/* s[0..n) percent-decoded then encoded, appended to b. */
+static void reencode(sr_buf *b, const char *s, size_t n)
+{
+    char *d = sr_sigv4_uri_decode(s, n);
+    if (!d) {
+        b->failed = 1;
+        return;
+    }
+    sr_sigv4_uri_encode(b, d, strlen(d), 0);
     free(d);
 }
 
@@ -237,7 +247,7 @@ void sr_sigv4_signature(const uint8_t key[32], const char *string_to_sign, char 
 {
     uint8_t mac[32];
     hmac(key, 32, string_to_sign, strlen(string_to_sign), mac);
-    to_hex(mac, 32, hex);
+    sr_sigv4_hex(mac, 32, hex);
 }
 
 /* canonical request -> string to sign -> signature, for r */

@@ -27,11 +27,16 @@ typedef struct sr_sigv4_request {
     const char *payload_hash; /* hex SHA-256 of the body, or "UNSIGNED-PAYLOAD" */
 } sr_sigv4_request;
 
+/* d[0..n) as lower-case hex in hex (2n + 1 bytes). */
+void sr_sigv4_hex(const uint8_t *d, size_t n, char *hex);
 /* The hex SHA-256 of data (65 bytes with the NUL). */
 void sr_sigv4_sha256_hex(const void *data, size_t len, char hex[65]);
 /* Appends s[0..n) URI-encoded the AWS way (RFC 3986 unreserved kept, the rest
  * %XX upper case); '/' kept when keep_slash (paths), encoded otherwise. */
 void sr_sigv4_uri_encode(sr_buf *b, const char *s, size_t n, int keep_slash);
+/* s[0..n) percent-decoded ("%2F" -> "/"; a '%' not followed by two hex
+ * digits is kept), malloc'd and NUL-terminated; NULL when out of memory. */
+char *sr_sigv4_uri_decode(const char *s, size_t n);
 /* The canonical query of a raw query: each name and value decoded then
  * encoded, pairs sorted by name then value (bytes), a bare name as "name=". */
 int sr_sigv4_canonical_query(const char *query, sr_buf *out);

@@ -71,7 +71,7 @@ const char *sr_storage_kind(const sr_storage *s) { return s->ops->kind; }
 
 /* Keys name objects under the root: relative, no "." or ".." component, no
  * empty component (a//b), no control characters, bounded. */
-static int check_key(const char *key, sr_err *err)
+int sr_storage_check_key(const char *key, sr_err *err)
 {
     if (!key || !*key) return sr_err_set(err, SR_EINVALID_FIELD, "key", "the storage key is empty");
     size_t n = strnlen(key, SR_STORAGE_KEY_MAX + 1);
@@ -99,38 +99,48 @@ static int check_key(const char *key, sr_err *err)
 
 int sr_storage_put(sr_storage *s, const char *key, const char *path, const char *content_type, sr_err *err)
 {
-    int rc = check_key(key, err);
-    return rc < 0 ? rc : s->ops->put(s->impl, key, path, content_type, err);
+    int rc = sr_storage_check_key(key, err);
+    if (rc < 0) return rc;
+    /* the content type becomes a request header: one short line */
+    if (content_type) {
+        size_t n = strnlen(content_type, 201);
+        int ok = n <= 200;
+        for (size_t i = 0; i < n && ok; i++) ok = (unsigned char)content_type[i] >= 0x20 && content_type[i] != 0x7f;
+        if (!ok)
+            return sr_err_set(err, SR_EINVALID_FIELD, key,
+                              "the content type for '%s' must be at most 200 bytes without control characters", key);
+    }
+    return s->ops->put(s->impl, key, path, content_type, err);
 }
 
 int sr_storage_get(sr_storage *s, const char *key, const char *path, sr_err *err)
 {
-    int rc = check_key(key, err);
+    int rc = sr_storage_check_key(key, err);
     return rc < 0 ? rc : s->ops->get(s->impl, key, path, err);
 }
 
 int sr_storage_stat(sr_storage *s, const char *key, int64_t *size, sr_err *err)
 {
-    int rc = check_key(key, err);
+    int rc = sr_storage_check_key(key, err);
     return rc < 0 ? rc : s->ops->stat(s->impl, key, size, err);
 }
 
 int sr_storage_delete(sr_storage *s, const char *key, sr_err *err)
 {
-    int rc = check_key(key, err);
+    int rc = sr_storage_check_key(key, err);
     return rc < 0 ? rc : s->ops->del(s->impl, key, err);
 }
 
 int sr_storage_local_path(sr_storage *s, const char *key, char *out, size_t n)
 {
-    if (!s->ops->local_path || check_key(key, NULL) < 0) return -1;
+    if (!s->ops->local_path || sr_storage_check_key(key, NULL) < 0) return -1;
     return s->ops->local_path(s->impl, key, out, n);
 }
 
 int sr_storage_presign(sr_storage *s, const char *key, int expires_s, char *out, size_t n, sr_err *err)
 {
     if (!s->ops->presign) return -1;
-    int rc = check_key(key, err);
+    int rc = sr_storage_check_key(key, err);
     return rc < 0 ? rc : s->ops->presign(s->impl, key, expires_s, out, n, err);
 }
 

@@ -5,15 +5,21 @@
  * Two backends behind one small opaque API (a function-pointer table inside):
  *   file:DIR                  a local folder (today's behaviour: DIR is the
  *                             data folder; keys are paths under it)
- *   s3://BUCKET/PREFIX?endpoint=URL&region=R
+ *   s3://BUCKET/PREFIX?endpoint=URL&region=R&part_mb=N
  *                             an S3-compatible object store; requests signed
- *                             with AWS Signature V4 (libcurl's CURLOPT_AWS_SIGV4),
- *                             multipart above a threshold, retried on 5xx and
- *                             timeouts; credentials from AWS_ACCESS_KEY_ID and
- *                             AWS_SECRET_ACCESS_KEY (never logged)
+ *                             with AWS Signature V4 (sigv4.c: one signer for
+ *                             headers and presigned URLs), path-style under
+ *                             endpoint= (else https://BUCKET.s3.REGION.amazonaws.com),
+ *                             region from region=, AWS_REGION or us-east-1;
+ *                             multipart above the part size (16 MiB; part_mb=
+ *                             or STORYREEL_S3_PART_MB, at least 5), retried on
+ *                             5xx, 429, timeouts and connection errors;
+ *                             credentials from AWS_ACCESS_KEY_ID and
+ *                             AWS_SECRET_ACCESS_KEY (AWS_SESSION_TOKEN when
+ *                             set), read at open, never logged
  *
- * Keys are checked: no "..", no leading "/", no NUL or control characters,
- * at most 900 bytes. Every function is safe to call from any thread on its
+ * Keys are checked: no "..", "." or empty part, no leading or trailing "/",
+ * no control characters, at most 900 bytes (SR_EINVALID_FIELD). Every function is safe to call from any thread on its
  * own handle; a handle may be shared by threads. Errors are negative SR_E*
  * codes with err filled (SR_ENOT_FOUND for a missing key, SR_EIO for a store
  * that refuses or cannot be reached, naming the key, never a credential). */
@@ -49,7 +55,8 @@ int sr_storage_delete(sr_storage *s, const char *key, sr_err *err);
  * caller may read it in place: 0 with out filled; -1 for remote storage. */
 int sr_storage_local_path(sr_storage *s, const char *key, char *out, size_t n);
 /* A URL that fetches key without credentials until expires_s seconds from
- * now (S3: a presigned GET). -1 for file storage (the caller serves it). */
+ * now (S3: a presigned GET; 1 s to 7 days). -1 for file storage (the caller
+ * serves it), without touching err. */
 int sr_storage_presign(sr_storage *s, const char *key, int expires_s, char *out, size_t n, sr_err *err);
 
 #endif

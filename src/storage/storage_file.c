@@ -106,7 +106,8 @@ static const sr_storage_ops file_ops = {
 int sr_storage_file_open(const char *spec, const sr_storage_ops **ops, void **impl, sr_err *err)
 {
     if (!*spec) return sr_err_set(err, SR_EINVALID_FIELD, "storage", "file: storage needs a folder (file:DIR)");
-    if (strlen(spec) > 2048) return sr_err_set(err, SR_EINVALID_FIELD, "storage", "the storage folder path is too long");
+    if (strlen(spec) > 2048)
+        return sr_err_set(err, SR_EINVALID_FIELD, "storage", "the storage folder path is too long");
     file_store *f = calloc(1, sizeof *f);
     if (!f || !(f->dir = strdup(spec))) {
         free(f);

@@ -19,6 +19,10 @@ typedef struct sr_storage_ops {
     void (*close)(void *impl);
 } sr_storage_ops;
 
+/* 0 when key may name an object: relative, no empty, "." or ".." part, no
+ * control characters, at most 900 bytes; SR_EINVALID_FIELD otherwise. */
+int sr_storage_check_key(const char *key, sr_err *err);
+
 /* The backends' openers: spec is the uri less its scheme ("DIR" for file:,
  * "BUCKET/PREFIX?..." for s3://). */
 int sr_storage_file_open(const char *spec, const sr_storage_ops **ops, void **impl, sr_err *err);

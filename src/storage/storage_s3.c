@@ -166,16 +166,8 @@ static int hash_region(int fd, int64_t off, int64_t len, char hex[65])
     }
     unsigned char md[32];
     unsigned int mdn = 0;
-    if (rc == 0 && EVP_DigestFinal_ex(ctx, md, &mdn)) {
-        static const char digits[] = "0123456789abcdef";
-        for (int i = 0; i < 32; i++) {
-            hex[2 * i] = digits[md[i] >> 4];
-            hex[2 * i + 1] = digits[md[i] & 15];
-        }
-        hex[64] = 0;
-    } else {
-        rc = -1;
-    }
+    if (rc == 0 && EVP_DigestFinal_ex(ctx, md, &mdn)) sr_sigv4_hex(md, 32, hex);
+    else rc = -1;
     EVP_MD_CTX_free(ctx);
     return rc;
 }
@@ -193,8 +185,8 @@ static CURLcode attempt(const s3_store *s, s3_req *r, const char *path, const ch
     ADD_HEADER("host:%s", s->host);
     ADD_HEADER("x-amz-content-sha256:%s", payload_hash);
     ADD_HEADER("x-amz-date:%s", date);
-    if (r->content_type && *r->content_type && strlen(r->content_type) < 200)
-        ADD_HEADER("content-type:%s", r->content_type);
+    int typed = r->content_type && *r->content_type; /* checked by sr_storage_put: one short line */
+    if (typed) ADD_HEADER("content-type:%s", r->content_type);
 #undef ADD_HEADER
     char tok[2200]; /* a session token is signed with the rest */
     if (s->session_token) {
@@ -214,6 +206,7 @@ static CURLcode attempt(const s3_store *s, s3_req *r, const char *path, const ch
     for (size_t i = 0; i < nh; i++) hl = curl_slist_append(hl, signed_list[i]);
     hl = curl_slist_append(hl, auth.p);
     hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
+    if (!typed) hl = curl_slist_append(hl, "Content-Type:"); /* not curl's form type for a POST */
     OPENSSL_cleanse(auth.p, auth.len);
     sr_buf_free(&auth);
 
@@ -231,6 +224,7 @@ static CURLcode attempt(const s3_store *s, s3_req *r, const char *path, const ch
     curl_easy_setopt(c, CURLOPT_URL, url.p);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L); /* the path as signed */
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* under 1 KiB/s for 30 s: a stalled transfer */
@@ -405,7 +399,8 @@ static int put_multipart(const s3_store *s, const char *key, int fd, int64_t siz
         r.in_off = (int64_t)i * part;
         r.in_len = size - r.in_off < part ? size - r.in_off : part;
         rc = s3_do(s, &r, err);
-        if (rc == 0 && !r.etag[0]) rc = sr_err_set(err, SR_EIO, key, "s3: part %d of '%s' came back with no ETag", i + 1, key);
+        if (rc == 0 && !r.etag[0])
+            rc = sr_err_set(err, SR_EIO, key, "s3: part %d of '%s' came back with no ETag", i + 1, key);
         /* the ETag goes back as given; its quotes escaped for the XML */
         sr_buf_printf(&done, "<Part><PartNumber>%d</PartNumber><ETag>", i + 1);
         for (const char *p = r.etag; *p; p++) {
@@ -522,9 +517,9 @@ static int s3_presign(void *impl, const char *key, int expires_s, char *out, siz
     sr_buf_init(&q, 16384);
     object_path(s, key, &path);
     const sr_sigv4_creds c = {s->access_key, s->secret_key, s->session_token};
-    int rc = path.failed || sr_sigv4_presign_query(&c, "GET", s->host, path.p, date, expires_s, s->region, "s3", &q) != 0
-                 ? sr_err_set(err, SR_ENOMEM, key, "out of memory")
-                 : 0;
+    int rc = 0;
+    if (path.failed || sr_sigv4_presign_query(&c, "GET", s->host, path.p, date, expires_s, s->region, "s3", &q) != 0)
+        rc = sr_err_set(err, SR_ENOMEM, key, "out of memory");
     if (rc == 0 && snprintf(out, n, "%s%s?%s", s->origin, path.p, q.p) >= (int)n)
         rc = sr_err_set(err, SR_ELIMIT, key, "the presigned URL of '%s' is longer than %zu bytes", key, n);
     sr_buf_free(&path);
@@ -562,29 +557,6 @@ static const sr_storage_ops s3_ops = {
 
 /* ---- the uri ---- */
 
-static int hexv(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* s[0..n) percent-decoded, malloc'd; NULL on OOM */
-static char *decode(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (!d) return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-            d[k++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-            i += 2;
-        } else {
-            d[k++] = s[i];
-        }
-    }
-    d[k] = 0;
-    return d;
-}
-
 static int has_control(const char *s)
 {
     for (; *s; s++)
@@ -592,7 +564,10 @@ static int has_control(const char *s)
     return 0;
 }
 
-static int bad(sr_err *err, const char *what) { return sr_err_set(err, SR_EINVALID_FIELD, "storage", "s3 storage: %s", what); }
+static int bad(sr_err *err, const char *what)
+{
+    return sr_err_set(err, SR_EINVALID_FIELD, "storage", "s3 storage: %s", what);
+}
 
 /* endpoint "http(s)://HOST[:PORT][/PATH]" -> origin, host, the path before the bucket */
 static int parse_endpoint(s3_store *s, const char *ep, sr_err *err)
@@ -629,11 +604,11 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
     const char *p = spec + bl;
     if (*p == '/') p++;
     size_t pl = strcspn(p, "?");
-    char *prefix = decode(p, pl);
+    char *prefix = sr_sigv4_uri_decode(p, pl);
     if (!prefix) return sr_err_set(err, SR_ENOMEM, "storage", "out of memory");
     size_t n = strlen(prefix);
     while (n && prefix[n - 1] == '/') prefix[--n] = 0;
-    if (n > 512 || has_control(prefix) || prefix[0] == '/' || strstr(prefix, "//")) {
+    if (n > 512 || (n && sr_storage_check_key(prefix, NULL) != 0)) {
         free(prefix);
         return bad(err, "the prefix in s3://BUCKET/PREFIX must be at most 512 bytes of plain path");
     }
@@ -651,7 +626,7 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
         size_t len = strcspn(q, "&");
         const char *eq = memchr(q, '=', len);
         size_t nl = eq ? (size_t)(eq - q) : len;
-        char *v = eq ? decode(eq + 1, len - nl - 1) : NULL;
+        char *v = eq ? sr_sigv4_uri_decode(eq + 1, len - nl - 1) : NULL;
         if (eq && !v) rc = sr_err_set(err, SR_ENOMEM, "storage", "out of memory");
         else if (!eq) rc = bad(err, "every option needs a value (endpoint=URL, region=R, part_mb=N)");
         else if (nl == 8 && strncmp(q, "endpoint", 8) == 0) free(endpoint), endpoint = v, v = NULL;
@@ -662,7 +637,8 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
             if (*end || mb < 5 || mb > 5120) rc = bad(err, "part_mb= must be a whole number from 5 to 5120");
             part_mb = (int)mb;
         } else {
-            rc = sr_err_set(err, SR_EINVALID_FIELD, "storage", "s3 storage: unknown option '%.*s' (use endpoint=, region=, part_mb=)",
+            rc = sr_err_set(err, SR_EINVALID_FIELD, "storage",
+                            "s3 storage: unknown option '%.*s' (use endpoint=, region=, part_mb=)",
                             (int)(nl > 40 ? 40 : nl), q);
         }
         free(v);
@@ -681,7 +657,8 @@ static int parse_uri(s3_store *s, const char *spec, sr_err *err)
         s->region = strdup(r && *r ? r : "us-east-1");
         if (!s->region) rc = sr_err_set(err, SR_ENOMEM, "storage", "out of memory");
     }
-    if (rc == 0 && (strlen(s->region) > 64 || !*s->region || strspn(s->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(s->region)))
+    size_t rl = s->region ? strlen(s->region) : 0;
+    if (rc == 0 && (rl == 0 || rl > 64 || strspn(s->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != rl))
         rc = bad(err, "region= must be a region name such as us-east-1");
     if (rc == 0 && endpoint) {
         rc = parse_endpoint(s, endpoint, err);

@@ -42,14 +42,16 @@ void sr_s3_fixture_stop(void)
     fx.port = 0;
 }
 
-/* The port s3rver printed ("S3rver listening on 127.0.0.1:PORT"), 0 while not yet. */
+/* The port s3rver printed ("S3rver listening on 127.0.0.1:PORT\n"), 0 while not yet (or not the whole line). */
 static int listening_port(const char *log)
 {
     char *text = sr_test_read(log);
     const char *at = text ? strstr(text, "listening on 127.0.0.1:") : NULL;
-    int port = at ? atoi(at + strlen("listening on 127.0.0.1:")) : 0;
+    char *end = NULL;
+    long port = at ? strtol(at + strlen("listening on 127.0.0.1:"), &end, 10) : 0;
+    int whole = end && *end == '\n' && port > 0 && port < 65536;
     free(text);
-    return port;
+    return whole ? (int)port : 0;
 }
 
 static void start_server(void)
