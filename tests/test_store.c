@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ static int setup(void **state)
     if (f->ops == sr_store_pg()) {
         if (sr_pg_fixture_db(f->db, sizeof f->db)) { /* no server: the group fails, it is not skipped */
             print_error("PostgreSQL: %s\n", sr_pg_fixture_error());
+            free(f);
             return -1;
         }
     } else {
@@ -50,6 +52,9 @@ static int setup(void **state)
     sr_err e = {0};
     if (f->ops->open(f->db, &f->st, &e)) {
         print_error("opening the %s store: %s\n", f->ops->name, e.msg);
+        if (f->dir) sr_test_rmdir(f->dir);
+        free(f->dir);
+        free(f);
         return -1;
     }
     *state = f;
@@ -59,6 +64,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    if (!f) return 0; /* its setup failed (and said why) */
     f->ops->close(f->st);
     if (f->dir) sr_test_rmdir(f->dir);
     free(f->dir);
@@ -442,6 +448,176 @@ static void test_tasks_of_ended_jobs(void **state)
     for (int i = 0; i < 3; i++) assert_int_equal(f->ops->task_delete(f->st, (const char *[]){a, b, p}[i], NULL), 0);
 }
 
+/* A job of account, leased and ended as completed (its webhook queued when it has one). */
+static void completed_job(fx *f, const char *account, const char *webhook, char id[SR_ID_LEN])
+{
+    new_job(f, account, id, webhook);
+    sr_job j;
+    assert_int_equal(f->ops->lease_acquire(f->st, "fin", 60000, &j, NULL), 1);
+    assert_string_equal(j.id, id);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_finish(f->st, id, "fin", SR_JOB_COMPLETED, "{\"v\":1}", NULL, NULL, NULL, NULL), 0);
+}
+
+/* Fair leasing: A queued 20 jobs before B's one; B's is among the first two, a cap of one running job per
+ * account holds the third back, and without a cap A (B has none left) goes on. */
+static void test_fair_leases(void **state)
+{
+    fx *f = *state;
+    char ids[21][SR_ID_LEN];
+    for (int i = 0; i < 21; i++) {
+        sr_job j = {.max_attempts = 3, .created_ms = 1000 + i, .input = "{}"};
+        sr_uuid(j.id);
+        snprintf(ids[i], sizeof ids[i], "%s", j.id);
+        snprintf(j.account_id, sizeof j.account_id, "%s", i < 20 ? "fair-a" : "fair-b");
+        snprintf(j.kind, sizeof j.kind, "render");
+        assert_int_equal(f->ops->job_create(f->st, &j, NULL), 0);
+    }
+    sr_job got[3];
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w1", 60000, 1, &got[0], NULL), 1);
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w2", 60000, 1, &got[1], NULL), 1);
+    assert_true(!strcmp(got[0].id, ids[20]) || !strcmp(got[1].id, ids[20]));
+    assert_string_not_equal(got[0].account_id, got[1].account_id);
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w3", 60000, 1, &got[2], NULL), 0); /* both at the cap */
+    assert_int_equal(f->ops->lease_acquire_fair(f->st, "w3", 60000, 0, &got[2], NULL), 1);
+    assert_string_equal(got[2].account_id, "fair-a");
+    assert_string_equal(got[2].id, ids[1]); /* A's oldest left: its first went with w1 or w2 */
+    for (int i = 0; i < 3; i++) sr_job_clear(&got[i]);
+    for (int i = 0; i < 21; i++)
+        assert_int_equal(f->ops->job_cancel(f->st, i < 20 ? "fair-a" : "fair-b", ids[i], NULL), 0);
+}
+
+/* The outbox: at most 4 due entries per URL in one claim; retry counts an attempt, defer does not;
+ * done and dropped entries are never claimed again. */
+static void test_outbox_states(void **state)
+{
+    fx *f = *state;
+    char id[SR_ID_LEN];
+    for (int i = 0; i < 6; i++) completed_job(f, "O", "http://hooks.example/same", id);
+    sr_outbox *a = NULL, *b = NULL;
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &a, NULL), 4);
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(a[i].url, "http://hooks.example/same");
+        assert_string_equal(a[i].account_id, "O");
+        assert_int_equal(a[i].attempts, 0);
+    }
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 2);
+    free(b);
+    int64_t now = sr_now_ms();
+    assert_int_equal(f->ops->outbox_retry(f->st, a[0].id, now - 1, NULL), 0);
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 1);
+    assert_string_equal(b[0].id, a[0].id);
+    assert_int_equal(b[0].attempts, 1);
+    free(b);
+    assert_int_equal(f->ops->outbox_defer(f->st, a[0].id, now - 1, NULL), 0);
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 1);
+    assert_int_equal(b[0].attempts, 1);
+    free(b);
+    assert_int_equal(f->ops->outbox_done(f->st, a[0].id, NULL), 0);
+    assert_int_equal(f->ops->outbox_drop(f->st, a[1].id, NULL), 0);
+    for (int i = 0; i < 2; i++) assert_int_equal(f->ops->outbox_defer(f->st, a[i].id, now - 1, NULL), 0);
+    assert_int_equal(f->ops->outbox_claim(f->st, 60000, 10, &b, NULL), 0); /* ended: never again */
+    free(b);
+    free(a);
+}
+
+/* Stats count what happened; results can be replaced once completed, partial ones set while running. */
+static void test_stats_and_results(void **state)
+{
+    fx *f = *state;
+    sr_job_stats before, after;
+    assert_int_equal(f->ops->job_stats(f->st, &before, NULL), 0);
+    char done[SR_ID_LEN], run[SR_ID_LEN];
+    completed_job(f, "S", NULL, done);
+    running_job(f, "S", run);
+    assert_int_equal(f->ops->job_stats(f->st, &after, NULL), 0);
+    assert_int_equal(after.by_state[SR_JOB_COMPLETED], before.by_state[SR_JOB_COMPLETED] + 1);
+    assert_int_equal(after.by_state[SR_JOB_RUNNING], before.by_state[SR_JOB_RUNNING] + 1);
+    assert_int_equal(after.render_n, before.render_n + 1);
+    assert_int_equal(after.wait_n, before.wait_n + 2);
+    assert_true(after.render_s_sum >= before.render_s_sum);
+    sr_job j;
+    assert_int_equal(f->ops->job_partial_result(f->st, run, "holder", "{\"hls\":\"part\"}", NULL), 0);
+    assert_int_equal(f->ops->job_partial_result(f->st, run, "other", "{}", NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->job_get(f->st, "S", run, 0, &j, NULL), 0);
+    assert_string_equal(j.result, "{\"hls\":\"part\"}");
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_update_result(f->st, "S", run, "{}", NULL), SR_ENOT_FOUND); /* not completed */
+    assert_int_equal(f->ops->job_update_result(f->st, "T", done, "{}", NULL), SR_ENOT_FOUND); /* not T's */
+    assert_int_equal(f->ops->job_update_result(f->st, "S", done, "{\"edited\":true}", NULL), 0);
+    assert_int_equal(f->ops->job_get(f->st, "S", done, 1, &j, NULL), 0);
+    assert_string_equal(j.result, "{\"edited\":true}");
+    assert_string_equal(j.input, "{\"x\":1}");
+    assert_int_equal(j.progress, 100);
+    sr_job_clear(&j);
+    assert_int_equal(f->ops->job_cancel(f->st, "S", run, NULL), 0);
+}
+
+/* Named resources: of one account, found by name whatever its case (the newest), listed oldest first. */
+static void test_resources(void **state)
+{
+    fx *f = *state;
+    sr_project t1 = {.account_id = "R", .name = "Intro", .data = "{\"v\":1}"}, t2 = t1, got;
+    sr_uuid(t1.id);
+    sr_uuid(t2.id);
+    t2.data = "{\"v\":2}";
+    assert_int_equal(f->ops->resource_create(f->st, "template", &t1, NULL), 0);
+    sleep_ms(2);
+    assert_int_equal(f->ops->resource_create(f->st, "template", &t2, NULL), 0);
+    assert_int_equal(f->ops->resource_find(f->st, "template", "R", "intro", &got, NULL), 0);
+    assert_string_equal(got.id, t2.id);
+    assert_string_equal(got.data, "{\"v\":2}");
+    sr_project_clear(&got);
+    sr_err e = {0};
+    assert_int_equal(f->ops->resource_find(f->st, "template", "other", "Intro", &got, &e), SR_ENOT_FOUND);
+    assert_string_equal(e.field, "template");
+    assert_int_equal(f->ops->resource_find(f->st, "brand", "R", "Intro", &got, NULL), SR_ENOT_FOUND);
+    sr_project *list = NULL;
+    assert_int_equal(f->ops->resource_list(f->st, "template", "R", 10, &list, NULL), 2);
+    assert_string_equal(list[0].id, t1.id);
+    assert_null(list[0].data);
+    free(list);
+    snprintf(t1.name, sizeof t1.name, "Outro");
+    t1.data = "{\"v\":3}";
+    assert_int_equal(f->ops->resource_update(f->st, "template", &t1, NULL), 0);
+    assert_int_equal(f->ops->resource_get(f->st, "template", "R", t1.id, &got, NULL), 0);
+    assert_string_equal(got.name, "Outro");
+    assert_string_equal(got.data, "{\"v\":3}");
+    sr_project_clear(&got);
+    sr_project stranger = t1;
+    snprintf(stranger.account_id, sizeof stranger.account_id, "other");
+    assert_int_equal(f->ops->resource_update(f->st, "template", &stranger, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_get(f->st, "template", "other", t1.id, &got, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "other", t1.id, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "R", t1.id, NULL), 0);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "R", t1.id, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->resource_delete(f->st, "template", "R", t2.id, NULL), 0);
+}
+
+/* Keys by id, account secrets, a second key on one hash refused. */
+static void test_keys_by_id(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(f->ops->account_create(f->st, "acc-k", "kim", "whsec_k", NULL), 0);
+    sr_key k = {.id = "key-k", .account_id = "acc-k", .name = "k", .prefix = "pictai_kkk"}, got;
+    assert_int_equal(f->ops->key_create(f->st, &k, "hash-k", NULL), 0);
+    snprintf(k.id, sizeof k.id, "key-k2");
+    sr_err e = {0};
+    assert_int_equal(f->ops->key_create(f->st, &k, "hash-k", &e), SR_EDB); /* the hash is unique */
+    assert_int_equal(f->ops->key_get(f->st, "key-k", &got, NULL), 0);
+    assert_string_equal(got.prefix, "pictai_kkk");
+    assert_string_equal(got.webhook_secret, "whsec_k");
+    char secret[80];
+    assert_int_equal(f->ops->account_secret(f->st, "acc-k", secret, NULL), 0);
+    assert_string_equal(secret, "whsec_k");
+    assert_int_equal(f->ops->account_secret(f->st, "acc-none", secret, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->key_revoke(f->st, "key-k", NULL), 0);
+    assert_int_equal(f->ops->key_get(f->st, "key-k", &got, NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->key_revoke(f->st, "key-k", NULL), SR_ENOT_FOUND);
+    assert_int_equal(f->ops->integrity(f->st, NULL), 0);
+    assert_int_equal(f->ops->ping(f->st, NULL), 0);
+}
+
 /* The first node to set a setting wins; later ones read it back. */
 static void test_settings(void **state)
 {
@@ -584,9 +760,10 @@ static void test_pg_refuses_foreign(void **state)
     assert_int_equal(f->ops->open("postgresql://[bad", &s, &e), SR_EINVALID_FIELD);
 }
 
+enum { GRAB_JOBS, GRAB_TASKS, GRAB_OUTBOX };
 typedef struct grab {
     fx *f;
-    int tasks;                 /* lease tasks rather than jobs */
+    int what;                  /* GRAB_* */
     char owner[16];
     char (*ids)[SR_ID_LEN];    /* what this thread leased */
     int n, errors;
@@ -598,33 +775,40 @@ static void *grab_main(void *p)
     for (;;) {
         sr_job j;
         sr_task t;
+        sr_outbox *o = NULL;
         sr_err e = {0};
-        int got = g->tasks ? g->f->ops->task_acquire(g->f->st, g->owner, 60000, &t, &e)
-                           : g->f->ops->lease_acquire_fair(g->f->st, g->owner, 60000, 0, &j, &e);
+        int got = g->what == GRAB_TASKS ? g->f->ops->task_acquire(g->f->st, g->owner, 60000, &t, &e)
+                  : g->what == GRAB_JOBS ? g->f->ops->lease_acquire_fair(g->f->st, g->owner, 60000, 0, &j, &e)
+                                         : g->f->ops->outbox_claim(g->f->st, 60000, 3, &o, &e);
         if (got < 0) {
             fprintf(stderr, "%s: %s\n", g->owner, e.msg);
             g->errors++;
             break;
         }
+        for (int i = 0; i < got; i++) {
+            const char *id = g->what == GRAB_TASKS ? t.id : g->what == GRAB_JOBS ? j.id : o[i].id;
+            snprintf(g->ids[g->n++], SR_ID_LEN, "%s", id);
+        }
+        if (got && g->what == GRAB_TASKS) sr_task_clear(&t);
+        if (got && g->what == GRAB_JOBS) sr_job_clear(&j);
+        free(o);
         if (got == 0) break;
-        snprintf(g->ids[g->n++], SR_ID_LEN, "%s", g->tasks ? t.id : j.id);
-        if (g->tasks) sr_task_clear(&t);
-        else sr_job_clear(&j);
     }
     return NULL;
 }
 
 static int cmp_id(const void *a, const void *b) { return strcmp(a, b); }
 
-/* Four threads leasing at once (each on its own connection): every one of n rows leased exactly once. */
-static void grab_all(fx *f, int tasks, int n)
+/* Four threads leasing at once (each on its own connection): every one of n rows (jobs, tasks or webhook
+ * entries) leased exactly once. */
+static void grab_all(fx *f, int what, int n)
 {
     enum { T = 4 };
     grab g[T];
     pthread_t th[T];
     char(*all)[SR_ID_LEN] = calloc((size_t)n * T, SR_ID_LEN);
     for (int i = 0; i < T; i++) {
-        g[i] = (grab){.f = f, .tasks = tasks, .ids = all + (size_t)i * n};
+        g[i] = (grab){.f = f, .what = what, .ids = all + (size_t)i * n};
         snprintf(g[i].owner, sizeof g[i].owner, "w%d", i);
         assert_int_equal(pthread_create(&th[i], NULL, grab_main, &g[i]), 0);
     }
@@ -647,7 +831,7 @@ static void test_pg_skip_locked(void **state)
     enum { JOBS = 120, TASKS = 8 * 12 };
     char ids[JOBS][SR_ID_LEN];
     for (int i = 0; i < JOBS; i++) new_job(f, (const char *[]){"K1", "K2", "K3"}[i % 3], ids[i], NULL);
-    grab_all(f, 0, JOBS);
+    grab_all(f, GRAB_JOBS, JOBS);
     /* tasks: 12 running jobs of 8 tasks each */
     for (int i = 0; i < 12; i++) {
         sr_job j;
@@ -656,7 +840,7 @@ static void test_pg_skip_locked(void **state)
         make_tasks(f, ids[i], 8, 3, "{\"t\":%d}");
         sr_job_clear(&j);
     }
-    grab_all(f, 1, TASKS);
+    grab_all(f, GRAB_TASKS, TASKS);
     for (int i = 0; i < JOBS; i++) {
         sr_job j;
         assert_int_equal(f->ops->job_get(f->st, NULL, ids[i], 0, &j, NULL), 0);
@@ -666,6 +850,14 @@ static void test_pg_skip_locked(void **state)
         sr_job_clear(&j);
         assert_int_equal(f->ops->task_delete(f->st, ids[i], NULL), 0);
     }
+    /* webhook entries: 40 on 10 URLs, claimed 3 at a time by 4 threads, each entry once */
+    char hook[SR_ID_LEN];
+    for (int i = 0; i < 40; i++) {
+        char url[64];
+        snprintf(url, sizeof url, "http://hooks.example/%d", i % 10);
+        completed_job(f, "K4", url, hook);
+    }
+    grab_all(f, GRAB_OUTBOX, 40);
 }
 
 typedef struct waiter {
@@ -761,6 +953,34 @@ static void test_ops_complete(void **state)
     }
 }
 
+static void *ping_main(void *p)
+{
+    fx *f = p;
+    return (void *)(intptr_t)f->ops->ping(f->st, NULL);
+}
+
+/* Threads that come and go (a keeper per job) reuse the connections of those that ended: twenty short
+ * threads one after another leave the database with a handful of sessions, not twenty. */
+static void test_pg_threads_reuse_connections(void **state)
+{
+    fx *f = *state;
+    char sql[700];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pg_stat_activity WHERE application_name='storyreel' AND datname='%s'",
+             strrchr(f->db, '/') + 1);
+    long before = sr_pg_fixture_query_int(f->db, sql);
+    for (int i = 0; i < 20; i++) {
+        pthread_t th;
+        void *rc = (void *)1;
+        assert_int_equal(pthread_create(&th, NULL, ping_main, f), 0);
+        pthread_join(th, &rc);
+        assert_int_equal((intptr_t)rc, 0);
+    }
+    long after = sr_pg_fixture_query_int(f->db, sql);
+    assert_true(before >= 1);
+    if (after - before > 1) fail_msg("%ld sessions before twenty threads, %ld after", before, after);
+}
+
 /* A node survives a PostgreSQL restart: its next calls reconnect. */
 static void test_pg_restart(void **state)
 {
@@ -783,12 +1003,15 @@ int main(void)
         cmocka_unit_test(test_tasks_lifecycle),   cmocka_unit_test(test_tasks_of_ended_jobs),
         cmocka_unit_test(test_settings),          cmocka_unit_test(test_nodes),
         cmocka_unit_test(test_wait_work),         cmocka_unit_test(test_store_for),
-        cmocka_unit_test(test_ops_complete),
+        cmocka_unit_test(test_ops_complete),      cmocka_unit_test(test_fair_leases),
+        cmocka_unit_test(test_outbox_states),     cmocka_unit_test(test_stats_and_results),
+        cmocka_unit_test(test_resources),         cmocka_unit_test(test_keys_by_id),
     };
     const struct CMUnitTest pg_only[] = {
         cmocka_unit_test(test_pg_concurrent_migration), cmocka_unit_test(test_pg_refuses_foreign),
         cmocka_unit_test(test_pg_skip_locked),          cmocka_unit_test(test_pg_wait_work_notified),
-        cmocka_unit_test(test_pg_busy_timeout),         cmocka_unit_test(test_pg_restart),
+        cmocka_unit_test(test_pg_busy_timeout),         cmocka_unit_test(test_pg_threads_reuse_connections),
+        cmocka_unit_test(test_pg_restart),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, setup, teardown);
     backend = sr_store_pg;

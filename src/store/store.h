@@ -1,8 +1,9 @@
 /* store.h - the service's storage behind one interface: accounts and API
  * keys, projects, jobs with leases, uploads and the webhook outbox.
  *
- * A backend is a table of function pointers (sr_store_ops); SQLite
- * (store_sqlite.c) is the first. Nothing backend-specific leaks out: ids are
+ * A backend is a table of function pointers (sr_store_ops): SQLite
+ * (store_sqlite.c) for one machine, PostgreSQL (store_pg.c) for a fleet of
+ * nodes on one database; store.c picks one (sr_store_for). Nothing backend-specific leaks out: ids are
  * UUID strings made by the caller (sr_uuid), times are Unix milliseconds,
  * JSON travels as text, and files are named by keys relative to the data
  * folder ("files/ab12.../video.mp4"), never by absolute paths.
@@ -105,7 +106,7 @@ typedef struct sr_job_stats {
 } sr_job_stats;
 
 typedef struct sr_store_ops {
-    const char *name; /* "sqlite" */
+    const char *name; /* "sqlite" or "postgresql" */
     /* Opens (creating and migrating) the store at location (for SQLite: the
      * database file). A location that exists but does not hold this schema
      * (empty, another database, not a database) is refused with SR_EDB and

@@ -161,11 +161,12 @@ static const char *const migrations[] = {
                 "lease_owner='' WHERE id=$4")                                                                 \
     X(OB_ENQ, "INSERT INTO outbox(id,account_id,job_id,url,created_ms,next_ms) SELECT $1::text,account_id,"  \
               "id,webhook,$2::bigint,$2::bigint FROM jobs WHERE id=$3 AND webhook IS NOT NULL AND webhook<>''") \
-    /* at most 4 due entries per URL; the outer WHERE is checked again on rows another claimer changed */     \
+    /* at most 4 due entries per URL, the first $2 of them another claimer does not hold; the outer WHERE */ \
+    /* is checked again on rows another claimer changed meanwhile */                                         \
     X(OB_DUE, "SELECT id,account_id,job_id,url,attempts,created_ms,next_ms FROM outbox WHERE id IN"          \
               " (SELECT id FROM (SELECT id,next_ms,row_number() OVER (PARTITION BY url ORDER BY next_ms) AS rn"  \
-              " FROM outbox WHERE state=0 AND next_ms<=$1) w WHERE rn<=4 ORDER BY next_ms LIMIT $2)"         \
-              " AND state=0 AND next_ms<=$1 ORDER BY next_ms FOR UPDATE SKIP LOCKED")                        \
+              " FROM outbox WHERE state=0 AND next_ms<=$1) w WHERE rn<=4)"                                  \
+              " AND state=0 AND next_ms<=$1 ORDER BY next_ms LIMIT $2 FOR UPDATE SKIP LOCKED")              \
     X(OB_HIDE, "UPDATE outbox SET next_ms=$1 WHERE id=$2")                                                   \
     X(OB_DONE, "UPDATE outbox SET state=1 WHERE id=$1")                                                      \
     X(OB_RETRY, "UPDATE outbox SET attempts=attempts+1,next_ms=$1 WHERE id=$2")                              \
@@ -232,6 +233,7 @@ typedef struct conn {
 struct sr_store {
     char *uri;           /* never shown: it may hold a password */
     char name[200];      /* "database D on H:P", for messages */
+    int opened;          /* open succeeded: failing to connect now is transient (SR_EBUSY) */
     int busy_ms;         /* lock and statement timeouts */
     pthread_key_t key;   /* this thread's conn */
     pthread_mutex_t mu;  /* guards conns and idle */
@@ -276,7 +278,8 @@ static int pg_fail(conn *c, PGresult *r, sr_err *err, const char *what)
     return c->fail;
 }
 
-/* A new connection to s's database, quiet, or NULL with err filled. */
+/* A new connection to s's database, quiet, or NULL with err filled (SR_EDB while opening, SR_EBUSY after:
+ * the database went away for a while). */
 static PGconn *connect_db(sr_store *s, sr_err *err)
 {
     /* defaults first: what the URI says overrides them */
@@ -285,7 +288,7 @@ static PGconn *connect_db(sr_store *s, sr_err *err)
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     char buf[300];
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
-        sr_err_set(err, SR_EDB, "database", "cannot connect to the %s: %s", s->name,
+        sr_err_set(err, s->opened ? SR_EBUSY : SR_EDB, "database", "cannot connect to the %s: %s", s->name,
                    line1(pg ? PQerrorMessage(pg) : "out of memory", buf, sizeof buf));
         PQfinish(pg);
         return NULL;
@@ -356,7 +359,7 @@ static conn *get_conn(sr_store *s, int *rc, sr_err *err)
     if (!c) {
         PGconn *pg = connect_db(s, err);
         if (!pg) {
-            *rc = SR_EDB;
+            *rc = s->opened ? SR_EBUSY : SR_EDB;
             return NULL;
         }
         if (!(c = calloc(1, sizeof *c))) {
@@ -618,6 +621,7 @@ static int pg_open(const char *location, sr_store **out, sr_err *err)
         pg_close(s);
         return rc;
     }
+    s->opened = 1;
     *out = s;
     return 0;
 }

@@ -110,9 +110,11 @@ static const char *const migrations[] = {
                " WHERE account_id=?4 AND id=?5")                                                             \
     X(PRJ_DEL, "DELETE FROM projects WHERE account_id=? AND id=?")                                          \
     X(JOB_INS, "INSERT INTO jobs(id,account_id,kind,state,created_ms,updated_ms,run_after_ms,max_attempts," \
-               "input,webhook,webhook_input,depends_on) VALUES(?,?,?,0,?,?,?,?,?,?,?,?)")                                 \
-    X(JOB_GET, "SELECT " SR_JOB_COLS ",NULL,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")          \
-    X(JOB_GET_IN, "SELECT " SR_JOB_COLS ",input,depends_on FROM jobs WHERE id=?1 AND (?2 IS NULL OR account_id=?2)")      \
+               "input,webhook,webhook_input,depends_on) VALUES(?,?,?,0,?,?,?,?,?,?,?,?)")                   \
+    X(JOB_GET, "SELECT " SR_JOB_COLS ",NULL,depends_on FROM jobs WHERE id=?1"                                \
+               " AND (?2 IS NULL OR account_id=?2)")                                                         \
+    X(JOB_GET_IN, "SELECT " SR_JOB_COLS ",input,depends_on FROM jobs WHERE id=?1"                            \
+                  " AND (?2 IS NULL OR account_id=?2)")                                                      \
     X(JOB_LIST, "SELECT id,account_id,kind,state,created_ms,updated_ms,started_ms,finished_ms,run_after_ms," \
                 "lease_owner,lease_expires_ms,attempts,max_attempts,progress,progress_msg,error_code,"      \
                 "error_msg,NULL,webhook,NULL,NULL,depends_on FROM jobs WHERE account_id=?1 AND " PAGE_WHERE            \
@@ -360,8 +362,9 @@ static int migrate(conn *c, sr_err *err)
         goto done;
     }
     if ((version == 0 && (tables || others)) || (version > 0 && tables != SR_STORE_N_CORE)) {
-        rc = sr_err_set(err, SR_EDB, "database", "it does not hold storyreel's schema (version %d, %d of its %d tables)",
-                        version, tables, SR_STORE_N_CORE);
+        rc = sr_err_set(err, SR_EDB, "database",
+                        "it does not hold storyreel's schema (version %d, %d of its %d tables)", version, tables,
+                        SR_STORE_N_CORE);
         goto done;
     }
     if (version > N_MIGRATIONS) {

@@ -94,9 +94,10 @@ static int find_bin(void)
                                 "/usr/lib/postgresql/*/bin; Debian: apt-get install postgresql)");
 }
 
-/* Starts bin/prog with argv as the cluster's user, output appended to the log; its pid or -1. With
+/* Starts bin/prog with argv as the cluster's user, output appended to the log; its pid or -1. argv[0]
+ * becomes the full path: PostgreSQL's programs find each other from it (PATH may not hold them). With
  * die_with_us, the child gets SIGQUIT (PostgreSQL's immediate shutdown) when the test process dies. */
-static pid_t spawn(const char *prog, char *const argv[], int die_with_us)
+static pid_t spawn(const char *prog, char *argv[], int die_with_us)
 {
     char exe[700];
     snprintf(exe, sizeof exe, "%s/%s", pg.bin, prog);
@@ -109,15 +110,17 @@ static pid_t spawn(const char *prog, char *const argv[], int die_with_us)
     if (null >= 0) dup2(null, 0), close(null);
     for (int i = 3; i < 1024; i++) close(i); /* the test's own sockets and pipes stay the test's */
     if (pg.uid != (uid_t)-1 && (setgroups(0, NULL) || setgid(pg.gid) || setuid(pg.uid))) _exit(126);
+    if (chdir(pg.dir)) _exit(126); /* the test's folder may be closed to the cluster's user */
     if (die_with_us) { /* after setuid: changing credentials clears the death signal */
         prctl(PR_SET_PDEATHSIG, SIGQUIT);
         if (getppid() != parent) _exit(1);
     }
+    argv[0] = exe;
     execv(exe, argv);
     _exit(127);
 }
 
-static int run_wait(const char *prog, char *const argv[])
+static int run_wait(const char *prog, char *argv[])
 {
     pid_t pid = spawn(prog, argv, 0);
     int st = 0;
