@@ -863,24 +863,6 @@ static enum MHD_Result h_generateurl(hctx *h)
                                          "url", url, "key", u.key, "maxSize", (json_int_t)u.max_size));
 }
 
-static const struct {
-    const char *ext, *type;
-} content_types[] = {
-    {"mp4", "video/mp4"},   {"mp3", "audio/mpeg"},       {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"},
-    {"png", "image/png"},   {"webp", "image/webp"},      {"gif", "image/gif"},   {"srt", "application/x-subrip"},
-    {"vtt", "text/vtt"},    {"txt", "text/plain; charset=utf-8"}, {"wav", "audio/wav"}, {"webm", "video/webm"},
-    {"mov", "video/quicktime"}, {"m4a", "audio/mp4"}, {"json", "application/json"},
-    {"m3u8", "application/vnd.apple.mpegurl"}, {"m4s", "video/iso.segment"}, /* HLS (render jobs) */
-};
-
-static const char *content_type(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    for (size_t i = 0; dot && i < sizeof content_types / sizeof content_types[0]; i++)
-        if (!strcasecmp(dot + 1, content_types[i].ext)) return content_types[i].type;
-    return "application/octet-stream";
-}
-
 /* Parses "bytes=a-b" against size into [*from, *to]; 1 ok, 0 none, -1 bad. */
 static int parse_range(const char *hv, int64_t size, int64_t *from, int64_t *to)
 {
@@ -976,7 +958,7 @@ static enum MHD_Result h_files(hctx *h)
         close(fd);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, "Content-Type", content_type(rel));
+    MHD_add_response_header(resp, "Content-Type", sr_files_content_type(rel));
     MHD_add_response_header(resp, "Accept-Ranges", "bytes");
     /* an HLS playlist grows while its render runs: never cached */
     MHD_add_response_header(resp, "Cache-Control",

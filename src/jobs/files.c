@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,12 +76,31 @@ int sr_files_fetch(const sr_svc_cfg *cfg, const char *key, char *out, size_t n, 
     return sr_storage_get(cfg->storage, key, out, err); /* atomic: a reader sees all of it or nothing */
 }
 
+static const struct {
+    const char *ext, *type;
+} content_types[] = {
+    {"mp4", "video/mp4"},   {"mp3", "audio/mpeg"},       {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"},
+    {"png", "image/png"},   {"webp", "image/webp"},      {"gif", "image/gif"},   {"srt", "application/x-subrip"},
+    {"vtt", "text/vtt"},    {"txt", "text/plain; charset=utf-8"}, {"wav", "audio/wav"}, {"webm", "video/webm"},
+    {"mov", "video/quicktime"}, {"m4a", "audio/mp4"}, {"json", "application/json"},
+    {"m3u8", "application/vnd.apple.mpegurl"}, {"m4s", "video/iso.segment"}, /* HLS (render jobs) */
+};
+
+const char *sr_files_content_type(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof content_types / sizeof content_types[0]; i++)
+        if (!strcasecmp(dot + 1, content_types[i].ext)) return content_types[i].type;
+    return "application/octet-stream";
+}
+
 int sr_files_publish(const sr_svc_cfg *cfg, const char *key, const char *path, int keep, sr_err *err)
 {
     char own[4200];
     sr_files_local(cfg, key, own, sizeof own);
     if (!cfg->storage || (!sr_files_remote(cfg) && !strcmp(own, path))) return 0;
-    int rc = sr_storage_put(cfg->storage, key, path, NULL, err);
+    /* typed, so that a presigned URL serves a video a browser plays */
+    int rc = sr_storage_put(cfg->storage, key, path, sr_files_content_type(key), err);
     if (!rc && !keep) unlink(path);
     return rc;
 }

@@ -123,6 +123,8 @@ int sr_files_fetch(const sr_svc_cfg *cfg, const char *key, char *out, size_t n, 
 /* Puts the local file path into the storage under key (nothing to do when
  * path is that key's own file); keep 0 removes path afterwards. */
 int sr_files_publish(const sr_svc_cfg *cfg, const char *key, const char *path, int keep, sr_err *err);
+/* The Content-Type of a file name by its extension (application/octet-stream when unknown). */
+const char *sr_files_content_type(const char *name);
 /* Makes the folders above the file path. 0 or SR_EIO. */
 int sr_files_mkdirs(const char *path, sr_err *err);
 
