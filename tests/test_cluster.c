@@ -1,6 +1,6 @@
 /* libs: sr_common */
 /* test_cluster.c - the fleet as it is deployed: two API nodes and three
- * render nodes (the storyreel binary, five processes trees) on a real
+ * render nodes (the storyreel binary, five process trees) on a real
  * PostgreSQL store (tests/support/pg_fixture) and a real S3 storage (s3rver,
  * tests/support/s3_fixture), all on loopback.
  *
