@@ -67,8 +67,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    sr_test_fleet_stop(&fleet);
-    return 0;
+    return sr_test_fleet_stop(&fleet);
 }
 
 /* A timeline of scenes of scene_s seconds: the pattern under a moving

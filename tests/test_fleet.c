@@ -50,8 +50,7 @@ static int setup_s3(void **state)
 
 static int teardown(void **state)
 {
-    sr_test_fleet_stop(&fleet);
-    return 0;
+    return sr_test_fleet_stop(&fleet);
 }
 
 static const char *jstr(json_t *j, const char *a, const char *b)

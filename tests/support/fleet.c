@@ -75,10 +75,14 @@ int sr_test_fleet_wait_workers(const sr_test_fleet *f, int i, int n, double time
     return -1;
 }
 
-void sr_test_fleet_stop(sr_test_fleet *f)
+int sr_test_fleet_stop(sr_test_fleet *f)
 {
     for (int i = 0; i < f->n_api; i++) sr_test_server_stop(&f->api[i], 1);
     for (int i = 0; i < f->n_render; i++) sr_test_kill(f->render[i], 1);
+    /* a sanitizer's report in a node's log (an ASan build) fails the test, shown */
+    int bad = f->dir[0] && sr_test_sh("! grep -s -E 'ERROR: AddressSanitizer|runtime error:' '%s'/*.log "
+                                      "'%s'/api-*/server.log >&2", f->dir, f->dir) != 0;
     if (f->dir[0]) sr_test_rmdir(f->dir);
     memset(f, 0, sizeof *f);
+    return bad ? -1 : 0;
 }

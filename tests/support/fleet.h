@@ -33,7 +33,8 @@ int sr_test_fleet_api(sr_test_fleet *f, const char *extra);
 /* Polls API node i's /healthz until it reports workers == n (at most timeout_s):
  * the last status (200/503), or -1 on timeout. */
 int sr_test_fleet_wait_workers(const sr_test_fleet *f, int i, int n, double timeout_s);
-/* Stops every node and removes the folder. */
-void sr_test_fleet_stop(sr_test_fleet *f);
+/* Stops every node and removes the folder: 0, or -1 when a node's log
+ * holds a sanitizer's report (printed). */
+int sr_test_fleet_stop(sr_test_fleet *f);
 
 #endif
