@@ -5,7 +5,8 @@
  * through segment tasks on the render node (renderStats.workers names it)
  * and a second one reuses every segment from the storage; an upload URL and
  * an access token made by one API node work on the other (one secret); a
- * job cancelled while its segments render ends at once; the
+ * job cancelled while its segments render ends at once, and one whose
+ * segment task fails fails with the task's code; the
  * API nodes' /healthz counts the render nodes and turns 503 once the only
  * one is killed; `worker` answers --help and names an unknown option. The
  * render and the upload again with S3 storage (a real s3rver): job URLs
@@ -32,8 +33,10 @@ static int on_s3; /* the second group: S3 storage (s3rver); API node 1 with --pr
 
 static int setup(void **state)
 {
-    if (sr_test_fleet_init(&fleet, NULL, NULL)) return -1;
-    if (sr_test_fleet_render(&fleet, "render-a", 2, "--lease-ms 2000") < 0) return -1;
+    char extra[600];
+    if (sr_test_fleet_init(&fleet, NULL, NULL) || sr_test_sh("mkdir -p '%s/media'", fleet.dir)) return -1;
+    snprintf(extra, sizeof extra, "--lease-ms 2000 --media-root '%s/media'", fleet.dir);
+    if (sr_test_fleet_render(&fleet, "render-a", 2, extra) < 0) return -1;
     if (sr_test_fleet_api(&fleet, NULL) < 0 || sr_test_fleet_api(&fleet, NULL) < 0) return -1;
     return 0;
 }
@@ -214,9 +217,10 @@ static void test_worker_cli(void **state)
     free(out);
 }
 
-/* Cancelling a job whose segments are being rendered as tasks: it fails
- * CANCELLED at once, and the render node is free again for the next job. */
-static void test_cancel_through_tasks(void **state)
+/* A 40-segment render (640x360 at 60 fps), its last scene the picture at
+ * last (NULL: a colour too), sent to API node 0; waits until its holder
+ * reports two segments done. The job's id (malloc'd). */
+static char *long_render_started(const char *last)
 {
     char body[8192];
     int at = snprintf(body, sizeof body, "{\"videoName\":\"long\",\"videoWidth\":640,\"videoHeight\":360,"
@@ -224,14 +228,17 @@ static void test_cancel_through_tasks(void **state)
     for (int i = 0; i < 40; i++)
         at += snprintf(body + at, sizeof body - at, "%s{\"background\":{\"color\":\"#%02x3060\"},"
                                                     "\"minimumDuration\":2}", i ? "," : "", 6 * i);
+    if (last)
+        at += snprintf(body + at, sizeof body - at, ",{\"background\":{\"type\":\"image\",\"visualUrl\":\"%s\"},"
+                                                    "\"minimumDuration\":2}", last);
     snprintf(body + at, sizeof body - at, "]}");
     char *id = sr_test_submit(&fleet.api[0], fleet.key, "POST", "/v2/video/storyboard/render", body);
     assert_non_null(id);
     char path[200];
     snprintf(path, sizeof path, "/v1/jobs/%s", id);
-    sr_http_resp r;
-    int segs = 0; /* until a few of its segments are done */
+    int segs = 0;
     for (int t = 0; t < 400 && segs < 2; t++) {
+        sr_http_resp r;
         sr_test_api_at(&fleet.api[1], "GET", path, fleet.key, NULL, &r);
         const char *msg = jstr(r.json, "data", "renderProgressMessage");
         if (msg && !strncmp(msg, "rendering: segment ", 19)) segs = atoi(msg + 19);
@@ -240,6 +247,34 @@ static void test_cancel_through_tasks(void **state)
         nanosleep(&ts, NULL);
     }
     assert_true(segs >= 2);
+    return id;
+}
+
+/* A segment task that fails (its picture damaged after the holder planned
+ * the video) fails the job with the task's code. */
+static void test_failed_task_fails_its_job(void **state)
+{
+    const char *png = sr_test_path(fleet.dir, "media/late.png");
+    assert_int_equal(sr_test_write_image(png, 320, 180, 0, 200, 0, 255), 0);
+    char *id = long_render_started(png);
+    assert_int_equal(sr_test_sh("printf 'no longer a picture' > '%s'", png), 0);
+    json_t *j = sr_test_wait_job(&fleet.api[1], fleet.key, id, 60);
+    assert_non_null(j);
+    assert_string_equal(jstr(j, "data", "status"), "failed");
+    const char *code = jstr(j, "data", "error_code");
+    fprintf(stderr, "failed task: %s: %s\n", code, jstr(j, "data", "error_message"));
+    assert_int_equal(strncmp(code, "MEDIA_", 6), 0);
+    json_decref(j);
+    free(id);
+}
+
+/* Cancelling a job whose segments are being rendered as tasks: it fails
+ * CANCELLED at once, and the render node is free again for the next job. */
+static void test_cancel_through_tasks(void **state)
+{
+    char *id = long_render_started(NULL), path[200], body[2048];
+    snprintf(path, sizeof path, "/v1/jobs/%s", id);
+    sr_http_resp r;
     assert_int_equal(sr_test_api_at(&fleet.api[1], "DELETE", path, fleet.key, NULL, &r), 200);
     sr_http_resp_free(&r);
     json_t *j = sr_test_wait_job(&fleet.api[0], fleet.key, id, 5);
@@ -276,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_render_through_tasks),
         cmocka_unit_test(test_one_secret),
         cmocka_unit_test(test_cancel_through_tasks),
+        cmocka_unit_test(test_failed_task_fails_its_job),
         cmocka_unit_test(test_health_counts_render_nodes),
     };
     const struct CMUnitTest tests_s3[] = {
