@@ -158,7 +158,6 @@ static void test_jobs_paging(void **state)
     free(page);
     assert_int_equal(f->ops->job_list(f->st, "other", 0, "", 3, &page, NULL), 0);
     free(page);
-    /* drain them so later tests see an empty queue */
     for (int i = 0; i < 5; i++) assert_int_equal(f->ops->job_cancel(f->st, "P", ids[i], NULL), 0);
 }
 
@@ -993,29 +992,26 @@ static void test_pg_restart(void **state)
     assert_int_equal(f->ops->nodes_alive(f->st, "api", 60000, NULL) >= 1, 1);
 }
 
+/* Each test on a store of its own: a fresh file, or a fresh database of the one server. */
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reopen_and_keys), cmocka_unit_test(test_projects_isolated),
-        cmocka_unit_test(test_jobs_paging),     cmocka_unit_test(test_leases),
-        cmocka_unit_test(test_dependency),
-        cmocka_unit_test(test_cancel_and_outbox), cmocka_unit_test(test_uploads),
-        cmocka_unit_test(test_tasks_lifecycle),   cmocka_unit_test(test_tasks_of_ended_jobs),
-        cmocka_unit_test(test_settings),          cmocka_unit_test(test_nodes),
-        cmocka_unit_test(test_wait_work),         cmocka_unit_test(test_store_for),
-        cmocka_unit_test(test_ops_complete),      cmocka_unit_test(test_fair_leases),
-        cmocka_unit_test(test_outbox_states),     cmocka_unit_test(test_stats_and_results),
-        cmocka_unit_test(test_resources),         cmocka_unit_test(test_keys_by_id),
+        T(test_reopen_and_keys),   T(test_projects_isolated), T(test_jobs_paging),       T(test_leases),
+        T(test_dependency),        T(test_cancel_and_outbox), T(test_uploads),           T(test_tasks_lifecycle),
+        T(test_tasks_of_ended_jobs), T(test_settings),        T(test_nodes),             T(test_wait_work),
+        T(test_store_for),         T(test_ops_complete),      T(test_fair_leases),       T(test_outbox_states),
+        T(test_stats_and_results), T(test_resources),         T(test_keys_by_id),
     };
     const struct CMUnitTest pg_only[] = {
-        cmocka_unit_test(test_pg_concurrent_migration), cmocka_unit_test(test_pg_refuses_foreign),
-        cmocka_unit_test(test_pg_skip_locked),          cmocka_unit_test(test_pg_wait_work_notified),
-        cmocka_unit_test(test_pg_busy_timeout),         cmocka_unit_test(test_pg_threads_reuse_connections),
-        cmocka_unit_test(test_pg_restart),
+        T(test_pg_concurrent_migration), T(test_pg_refuses_foreign),   T(test_pg_skip_locked),
+        T(test_pg_wait_work_notified),   T(test_pg_busy_timeout),      T(test_pg_threads_reuse_connections),
+        T(test_pg_restart),
     };
-    int failed = cmocka_run_group_tests_name("sqlite", tests, setup, teardown);
+    int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     backend = sr_store_pg;
-    failed += cmocka_run_group_tests_name("postgresql", tests, setup, teardown);
-    failed += cmocka_run_group_tests_name("postgresql only", pg_only, setup, teardown);
+    failed += cmocka_run_group_tests_name("postgresql", tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("postgresql only", pg_only, NULL, NULL);
     return failed;
 }
