@@ -356,10 +356,25 @@ static int preview_result(hctx *h, const char *id, json_t **res, enum MHD_Result
 
 /* ------------------------------------------------------------- handlers */
 
+/* Render workers alive: this server's processes, or in a fleet the render
+ * nodes that beat within FLEET_ALIVE_MS (this server's own workers beat too). */
+#define FLEET_ALIVE_MS 5000
+static int workers_now(sr_api *a)
+{
+    if (!a->cfg->fleet) return *a->workers_alive;
+    int n = a->ops->nodes_alive(a->st, "render", FLEET_ALIVE_MS, NULL);
+    return n > 0 ? n : 0;
+}
+
 static enum MHD_Result h_healthz(hctx *h) /* jobs/health.c */
 {
     int status = 503;
-    json_t *v = sr_health_report(h->a->cfg->health, h->a->cfg, h->a->ops, h->a->st, *h->a->workers_alive, &status);
+    json_t *v = sr_health_report(h->a->cfg->health, h->a->cfg, h->a->ops, h->a->st, workers_now(h->a), &status);
+    if (v && h->a->cfg->fleet) {
+        json_object_set_new(v, "store", json_string(h->a->ops->name));
+        json_object_set_new(v, "storage", json_string(sr_storage_kind(h->a->cfg->storage)));
+        json_object_set_new(v, "localWorkers", json_integer(*h->a->workers_alive));
+    }
     return reply_json(h, status, v);
 }
 
@@ -392,7 +407,7 @@ static enum MHD_Result h_metrics(hctx *h)
     }
     sr_buf_printf(&b, "# HELP storyreel_workers Render worker processes alive.\n# TYPE storyreel_workers gauge\n"
                       "storyreel_workers %d\n",
-                  *h->a->workers_alive);
+                  workers_now(h->a));
     sr_buf_printf(&b, "# HELP storyreel_http_requests_total HTTP requests by route and status.\n"
                       "# TYPE storyreel_http_requests_total counter\n");
     for (size_t r = 0; r <= n_routes; r++)
@@ -645,7 +660,7 @@ static enum MHD_Result h_job_get(hctx *h)
     int rc = h->a->ops->job_get(h->a->st, h->key.account_id, h->r->params[0], 0, &j, NULL);
     if (rc == SR_EBUSY) return reply_busy(h);
     if (rc) return reply_job_not_found(h, h->r->params[0]);
-    json_t *v = sr_job_view(&j, h->a->cfg->public_url);
+    json_t *v = sr_job_view(&j, h->a->cfg);
     sr_job_clear(&j);
     return reply_json(h, 200, v);
 }
@@ -662,7 +677,7 @@ static enum MHD_Result h_jobs(hctx *h)
     if (n < 0) return reply_err(h, &e);
     json_t *items = json_array();
     for (int i = 0; i < n; i++) {
-        json_t *v = sr_job_view(&js[i], h->a->cfg->public_url);
+        json_t *v = sr_job_view(&js[i], h->a->cfg);
         char created[32];
         iso_time(js[i].created_ms, created);
         json_object_set_new(v, "createdAt", json_string(created));
@@ -848,24 +863,6 @@ static enum MHD_Result h_generateurl(hctx *h)
                                          "url", url, "key", u.key, "maxSize", (json_int_t)u.max_size));
 }
 
-static const struct {
-    const char *ext, *type;
-} content_types[] = {
-    {"mp4", "video/mp4"},   {"mp3", "audio/mpeg"},       {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"},
-    {"png", "image/png"},   {"webp", "image/webp"},      {"gif", "image/gif"},   {"srt", "application/x-subrip"},
-    {"vtt", "text/vtt"},    {"txt", "text/plain; charset=utf-8"}, {"wav", "audio/wav"}, {"webm", "video/webm"},
-    {"mov", "video/quicktime"}, {"m4a", "audio/mp4"}, {"json", "application/json"},
-    {"m3u8", "application/vnd.apple.mpegurl"}, {"m4s", "video/iso.segment"}, /* HLS (render jobs) */
-};
-
-static const char *content_type(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    for (size_t i = 0; dot && i < sizeof content_types / sizeof content_types[0]; i++)
-        if (!strcasecmp(dot + 1, content_types[i].ext)) return content_types[i].type;
-    return "application/octet-stream";
-}
-
 /* Parses "bytes=a-b" against size into [*from, *to]; 1 ok, 0 none, -1 bad. */
 static int parse_range(const char *hv, int64_t size, int64_t *from, int64_t *to)
 {
@@ -893,6 +890,34 @@ static int parse_range(const char *hv, int64_t size, int64_t *from, int64_t *to)
     return size > 0 ? 1 : -1;
 }
 
+/* A file of S3 storage: -2 when it is to be fetched from a presigned URL
+ * (no --proxy-files), else the object copied whole into an unlinked
+ * temporary file (fd, or -3 when missing); -1 with local storage. */
+static int remote_file(hctx *h, const char *key)
+{
+    const sr_svc_cfg *cfg = h->a->cfg;
+    if (!sr_files_remote(cfg)) return -1;
+    if (!cfg->proxy_files) return -2;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/cache/proxy-%d-%lx", cfg->data, (int)getpid(), (unsigned long)pthread_self());
+    int fd = sr_storage_get(cfg->storage, key, tmp, NULL) == 0 ? open(tmp, O_RDONLY | O_CLOEXEC) : -3;
+    unlink(tmp);
+    return fd < 0 ? -3 : fd;
+}
+
+static enum MHD_Result redirect_presigned(hctx *h, const char *key)
+{
+    char url[4096];
+    sr_err e = {0};
+    if (sr_storage_stat(h->a->cfg->storage, key, NULL, &e) ||
+        sr_storage_presign(h->a->cfg->storage, key, h->a->cfg->url_expiry_s, url, sizeof url, &e))
+        return reply_error(h, 404, "NOT_FOUND", NULL, "no such file");
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, "Location", url);
+    return queue(h, 302, resp);
+}
+
 static enum MHD_Result h_files(hctx *h)
 {
     /* params[0] = "<random>/<name>": two safe segments, nothing else */
@@ -903,9 +928,14 @@ static enum MHD_Result h_files(hctx *h)
         bad |= *p == '\\';
     }
     if (bad || slashes != 1) return reply_error(h, 404, "NOT_FOUND", NULL, "no such file");
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/files/%s", h->a->cfg->data, rel);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char path[PATH_MAX], key[PATH_MAX];
+    snprintf(key, sizeof key, "files/%s", rel);
+    int fd = remote_file(h, key);
+    if (fd == -2) return redirect_presigned(h, key);
+    if (fd == -1) {
+        sr_files_local(h->a->cfg, key, path, sizeof path);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
         if (fd >= 0) close(fd);
@@ -928,7 +958,7 @@ static enum MHD_Result h_files(hctx *h)
         close(fd);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, "Content-Type", content_type(rel));
+    MHD_add_response_header(resp, "Content-Type", sr_files_content_type(rel));
     MHD_add_response_header(resp, "Accept-Ranges", "bytes");
     /* an HLS playlist grows while its render runs: never cached */
     MHD_add_response_header(resp, "Cache-Control",
@@ -1156,12 +1186,11 @@ static void upload_begin(sr_api *a, struct MHD_Connection *c, req *r)
     r->up_status = 500;
     snprintf(r->up_msg, sizeof r->up_msg, "the upload cannot be stored");
     char dir[PATH_MAX], lock[PATH_MAX + 16];
-    snprintf(r->up_path, sizeof r->up_path, "%s/%s", a->cfg->data, r->up.key);
+    sr_files_local(a->cfg, r->up.key, r->up_path, sizeof r->up_path); /* S3: put there once complete */
     snprintf(dir, sizeof dir, "%s", r->up_path);
     char *slash = strrchr(dir, '/');
-    if (!slash) return;
+    if (!slash || sr_files_mkdirs(r->up_path, NULL)) return;
     *slash = 0;
-    mkdir(dir, 0755);
     snprintf(lock, sizeof lock, "%s/.%s.lock", dir, slash + 1); /* never removed: see the lock-file race */
     if ((r->up_lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) return;
     r->up_status = 409;
@@ -1240,8 +1269,12 @@ static enum MHD_Result h_upload_put(hctx *h)
     }
     int rc = h->a->ops->upload_done(h->a->st, r->up.id, r->up_size, &e);
     if (rc) unlink(r->up_path); /* the claim is still held: the file is this PUT's */
+    /* into the storage only once the store says it is this PUT's (another
+     * API node's PUT to the same URL got its 409 there) */
+    int put = rc ? 0 : sr_files_publish(h->a->cfg, r->up.key, r->up_path, 0, &e);
     upload_end(r, 1);
     if (rc) return reply_error(h, 409, "CONFLICT", NULL, "a file was already uploaded to this URL");
+    if (put) return reply_error(h, 500, "IO_ERROR", NULL, "the upload cannot be stored");
     return reply_json(h, 200, json_pack("{s:b,s:{s:s,s:I}}", "success", 1, "data", "key", r->up.key, "size",
                                         (json_int_t)r->up_size));
 }

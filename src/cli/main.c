@@ -2,7 +2,7 @@
  *   storyreel render FILE.json -o OUT.mp4   storyboard or renderParams -> files
  *   storyreel preview FILE.json             print the renderParams
  *   storyreel voices                        list installed voices
- *   storyreel serve ... / keys ...          the service (src/api) */
+ *   storyreel serve ... / worker ... / keys ...   the service (src/api) */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +89,8 @@ static void usage(FILE *f)
                "       [--jobs N] [--no-cache] [--cache-max-mb MB] [--hls DIR] [--stats] [--no-segments]\n"
                "  storyreel preview FILE.json [--cache DIR] [--library DIR] [--music-library DIR]\n"
                "  storyreel voices\n"
-               "  storyreel serve [--data DIR] [--listen HOST:PORT] [--workers N] ...\n"
+               "  storyreel serve [--data DIR] [--listen HOST:PORT] [--workers N] [--store URI] [--storage URI] ...\n"
+               "  storyreel worker --store URI --storage URI [--processes N] [--name NAME] ...\n"
                "  storyreel keys create|list|revoke ...\n"
                "storyreel COMMAND --help shows a command's options.\n");
 }
@@ -306,7 +307,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } commands[] = {
     {"render", cmd_render}, {"preview", cmd_preview}, {"voices", cmd_voices},
-    {"serve", sr_service_serve_main}, {"keys", sr_service_keys_main},
+    {"serve", sr_service_serve_main}, {"worker", sr_service_worker_main}, {"keys", sr_service_keys_main},
 };
 
 int main(int argc, char **argv)

@@ -39,7 +39,7 @@ static void *monitor(void *ud)
     while (!h->stop) {
         pthread_mutex_unlock(&h->mu);
         sr_err e = {0};
-        int rc = h->ops->integrity(h->st, &e);
+        int rc = h->ops->integrity ? h->ops->integrity(h->st, &e) : 0;
         pthread_mutex_lock(&h->mu);
         if (rc != SR_EBUSY) { /* a locked database says nothing about its soundness */
             h->checked = 1;

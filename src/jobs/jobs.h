@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "storage/storage.h"
 #include "store/store.h"
 
 #define SR_MAX_MEDIA_ROOTS 8
@@ -50,6 +51,16 @@ typedef struct sr_svc_cfg {
     sr_health *health;             /* the server's health monitor (NULL in workers) */
     char metrics_key[128];         /* --metrics-key: /metrics needs "Bearer KEY" ("" none) */
     char metrics_listen[300];      /* --metrics-listen HOST:PORT: /metrics only there ("" none) */
+    /* the fleet: API and render nodes sharing one store and one storage */
+    char store_uri[1024];          /* --store ("": DATA/storyreel.db, one machine) */
+    char storage_uri[1024];        /* --storage ("": file:DATA) */
+    const sr_store_ops *store_ops; /* the --store backend (NULL: SQLite) */
+    sr_storage *storage;           /* opened by sr_files_open in each process (NULL: DATA alone) */
+    char local_root[1024];         /* where a key's file is read here: the file storage's folder, else DATA */
+    int fleet;                     /* a shared store (--store): renders split into tasks, nodes beat */
+    char node[64];                 /* this node's name (--name; default hostname:pid) */
+    int url_expiry_s;              /* job URLs presigned for this long (S3 storage) */
+    int proxy_files;               /* --proxy-files: /files/... streams S3 objects instead */
 } sr_svc_cfg;
 
 /* Error codes that are the input's fault (fail at once, never retried). */
@@ -58,7 +69,10 @@ int sr_job_error_is_input(int code);
 /* ---- worker (worker.c) */
 
 /* Runs the worker loop of one worker process until *stop becomes non-zero
- * or the parent process goes away: lease, run, record, repeat. Returns 0. */
+ * or the parent process goes away: lease, run, record, repeat. In a fleet
+ * (cfg->fleet) a due task comes before a job, a render job is split into
+ * segment tasks that any node may take, and a thread beats for cfg->node
+ * (kind "render") every second. Returns 0. */
 int sr_worker_loop(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st, volatile int *stop);
 
 /* ---- media (media.c) */
@@ -85,6 +99,34 @@ int sr_media_rewrite(json_t *doc, int timeline, const sr_media_ctx *m, sr_err *e
 int sr_media_check_refs(const json_t *input, const sr_media_ctx *m, sr_err *err);
 /* Rewrites absolute paths under DATA in a timeline to keys relative to DATA. */
 void sr_media_relativize(json_t *rp, const char *data_dir);
+
+/* Every media key ("files/..", "cache/..") of timeline rp made present
+ * locally (fetched once from the storage into local_root) or, with
+ * publish, put into the storage when it is only here (speech the compiler
+ * made). Keys stay keys: render with base_dir local_root. */
+int sr_media_sync(json_t *rp, const sr_svc_cfg *cfg, int publish, sr_err *err);
+
+/* ---- files through the storage (files.c): every key's file lives at
+ * local_root/KEY; with file storage that is the storage itself, with S3 a
+ * mirror filled on demand. Without cfg->storage, local_root is DATA. */
+
+/* Opens cfg->storage (cfg->storage_uri, else file:DATA) and sets local_root. */
+int sr_files_open(sr_svc_cfg *cfg, sr_err *err);
+void sr_files_close(sr_svc_cfg *cfg);
+/* 1 when the storage is not this machine's folder (S3). */
+int sr_files_remote(const sr_svc_cfg *cfg);
+/* local_root/key into out. */
+void sr_files_local(const sr_svc_cfg *cfg, const char *key, char *out, size_t n);
+/* The local file of key, fetched from the storage when it is not here yet:
+ * 0 with out filled; SR_ENOT_FOUND when the storage has no such key. */
+int sr_files_fetch(const sr_svc_cfg *cfg, const char *key, char *out, size_t n, sr_err *err);
+/* Puts the local file path into the storage under key (nothing to do when
+ * path is that key's own file); keep 0 removes path afterwards. */
+int sr_files_publish(const sr_svc_cfg *cfg, const char *key, const char *path, int keep, sr_err *err);
+/* The Content-Type of a file name by its extension (application/octet-stream when unknown). */
+const char *sr_files_content_type(const char *name);
+/* Makes the folders above the file path. 0 or SR_EIO. */
+int sr_files_mkdirs(const char *path, sr_err *err);
 
 /* ---- network guard (netguard.c): used by media fetches and webhooks alike */
 
@@ -123,8 +165,9 @@ void sr_msg_unroot(char *msg, const sr_svc_cfg *cfg);
 /* ---- the job's JSON (jobview.c) */
 
 /* The GET /v1/jobs/{id} answer for j: {"job_id","success","data":{...}};
- * file keys become URLs under public_url. New reference; NULL on OOM. */
-json_t *sr_job_view(const sr_job *j, const char *public_url);
+ * file keys become URLs under cfg->public_url, or presigned storage URLs
+ * (S3 storage without --proxy-files). New reference; NULL on OOM. */
+json_t *sr_job_view(const sr_job *j, const sr_svc_cfg *cfg);
 
 /* ---- webhooks (webhook.c) */
 

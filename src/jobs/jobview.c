@@ -1,6 +1,8 @@
 /* jobview.c - a job record as the API shows it (GET /v1/jobs/{id}, the
  * webhook body). Render outputs are stored as keys relative to the data
- * folder; here they become URLs under the public URL. */
+ * folder; here they become URLs under the public URL, or, with S3 storage
+ * (unless --proxy-files), presigned URLs of the objects that expire after
+ * --url-expiry-s. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,14 +21,16 @@ static const struct {
     {"audio", {"audioURL"}},
 };
 
-static json_t *url_of(const char *public_url, const char *key)
+static json_t *url_of(const sr_svc_cfg *cfg, const char *key)
 {
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s/%s", public_url, key);
+    char buf[4096];
+    if (!(sr_files_remote(cfg) && !cfg->proxy_files &&
+          sr_storage_presign(cfg->storage, key, cfg->url_expiry_s, buf, sizeof buf, NULL) == 0))
+        snprintf(buf, sizeof buf, "%s/%s", cfg->public_url, key);
     return json_string(buf);
 }
 
-static void completed(json_t *data, const sr_job *j, const char *public_url)
+static void completed(json_t *data, const sr_job *j, const sr_svc_cfg *cfg)
 {
     json_t *res = j->result ? json_loads(j->result, 0, NULL) : NULL;
     json_object_set_new(data, "progress", json_integer(100));
@@ -48,14 +52,14 @@ static void completed(json_t *data, const sr_job *j, const char *public_url)
         }
         /* Pictory's clients open data.preview: here the console's view of this preview */
         char link[1200];
-        snprintf(link, sizeof link, "%s/console#preview=%s", public_url, j->id);
+        snprintf(link, sizeof link, "%s/console#preview=%s", cfg->public_url, j->id);
         json_object_set_new(data, "preview", json_string(link));
         json_object_set_new(data, "previewUrl", json_string(link));
     } else {
         for (size_t i = 0; i < sizeof output_fields / sizeof output_fields[0]; i++) {
             const char *key = json_string_value(json_object_get(res, output_fields[i].key));
             for (int f = 0; f < 3 && output_fields[i].fields[f]; f++)
-                json_object_set_new(data, output_fields[i].fields[f], key ? url_of(public_url, key) : json_null());
+                json_object_set_new(data, output_fields[i].fields[f], key ? url_of(cfg, key) : json_null());
         }
         json_t *d = json_object_get(res, "duration");
         if (d) json_object_set(data, "videoDuration", d);
@@ -68,17 +72,17 @@ static void completed(json_t *data, const sr_job *j, const char *public_url)
 /* Extensions of a render job (docs/api.md): data.hlsURL (the HLS stream, as
  * soon as its first segment exists, kept after completion) and, once
  * completed, data.renderStats. */
-static void render_extras(json_t *data, const sr_job *j, const char *public_url)
+static void render_extras(json_t *data, const sr_job *j, const sr_svc_cfg *cfg)
 {
     json_t *res = j->result ? json_loads(j->result, 0, NULL) : NULL;
     const char *hls = json_string_value(json_object_get(res, "hls"));
-    if (hls) json_object_set_new(data, "hlsURL", url_of(public_url, hls));
+    if (hls) json_object_set_new(data, "hlsURL", url_of(cfg, hls));
     json_t *stats = json_object_get(res, "renderStats");
     if (stats && j->state == SR_JOB_COMPLETED) json_object_set(data, "renderStats", stats);
     json_decref(res);
 }
 
-json_t *sr_job_view(const sr_job *j, const char *public_url)
+json_t *sr_job_view(const sr_job *j, const sr_svc_cfg *cfg)
 {
     json_t *root = json_object(), *data = json_object();
     if (!root || !data) {
@@ -112,7 +116,7 @@ json_t *sr_job_view(const sr_job *j, const char *public_url)
         json_object_set_new(data, "renderState", json_string("RUNNING"));
         break;
     case SR_JOB_COMPLETED:
-        completed(data, j, public_url);
+        completed(data, j, cfg);
         break;
     default:
         json_object_set_new(data, "error_code", json_string(j->error_code[0] ? j->error_code : "INTERNAL_ERROR"));
@@ -120,7 +124,7 @@ json_t *sr_job_view(const sr_job *j, const char *public_url)
         break;
     }
     if ((j->state == SR_JOB_RUNNING || j->state == SR_JOB_COMPLETED) && !strcmp(j->kind, "render"))
-        render_extras(data, j, public_url);
+        render_extras(data, j, cfg);
     json_object_set_new(root, "data", data);
     return root;
 }

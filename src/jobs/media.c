@@ -2,9 +2,10 @@
  * compiler (which refuses URLs) and the engine see them.
  *
  * Kinds of reference, in the order they are tried:
- *   this server's upload URL (PUBLIC/files/...)  the uploaded file, if the account's
- *   http(s)://...                                fetched into DATA/cache/fetch/<account>/<sha256(url)>
- *   files/... or cache/... (timelines only)      that key under DATA, if the account's (below)
+ *   this server's upload URL (PUBLIC/files/...)  the uploaded file, if the account's (in a fleet:
+ *                                                any API node's URL of one of its uploads)
+ *   http(s)://...                                fetched into cache/fetch/<account>/<sha256(url)>
+ *   files/... or cache/... (timelines only)      that key's file, if the account's (below)
  *   file://PATH, /abs/path, rel/path             must resolve under a --media-root
  * Network fetches go through the one network guard (netguard.c): addresses
  * that are not globally reachable are refused unless allowed.
@@ -17,7 +18,12 @@
  * keyed by engine, voice, speed and text, which the requester already has,
  * and verified against that text when read); any other key is refused. Paths
  * that resolve into DATA (absolute, or through a media root) are judged as
- * their key. sr_media_check_refs applies the same rules at submission. */
+ * their key. sr_media_check_refs applies the same rules at submission.
+ *
+ * Keys name files of the storage (files.c): a key's file is read at
+ * local_root/KEY, fetched from the storage first when it is remote (S3);
+ * a URL fetched here is put into the storage's fetch cache for the other
+ * nodes. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
@@ -82,15 +88,15 @@ static void url_ext(const char *url, char ext[12])
 
 static int fetch_url(const sr_media_ctx *m, const char *url, const char *field, char **out, sr_err *err)
 {
-    char hash[65], ext[12], dir[1200], path[1400], tmp[1500];
+    char hash[65], ext[12], key[200], path[1400], tmp[1500];
     sr_sha256_hex(url, strlen(url), hash);
     url_ext(url, ext);
-    snprintf(dir, sizeof dir, "%s/cache/fetch/%s", m->cfg->data, m->account);
-    snprintf(path, sizeof path, "%s/%s%s", dir, hash, ext);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) goto done;
-    if (mkdir(dir, 0700) && errno != EEXIST)
-        return sr_err_set(err, SR_EIO, field, "cannot write the media cache: %s", strerror(errno));
+    snprintf(key, sizeof key, "cache/fetch/%s/%s%s", m->account, hash, ext);
+    sr_err fe = {0};
+    int frc = sr_files_fetch(m->cfg, key, path, sizeof path, &fe); /* here, or fetched by another node */
+    if (frc == 0) goto done;
+    if (frc != SR_ENOT_FOUND) return sr_err_set(err, frc, field, "%s", fe.msg);
+    if (sr_files_mkdirs(path, err)) return sr_err_set(err, SR_EIO, field, "cannot write the media cache");
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, (int)getpid());
     fetch_sink sink = {.f = fopen(tmp, "wb"), .max = m->cfg->max_fetch};
     if (!sink.f) return sr_err_set(err, SR_EIO, field, "cannot write the media cache: %s", strerror(errno));
@@ -136,6 +142,7 @@ static int fetch_url(const sr_media_ctx *m, const char *url, const char *field, 
         unlink(tmp);
         return sr_err_set(err, SR_EIO, field, "cannot write the media cache: %s", strerror(errno));
     }
+    if (sr_files_publish(m->cfg, key, path, 1, &fe)) return sr_err_set(err, SR_EIO, field, "%s", fe.msg);
 done:
     *out = strdup(path);
     return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
@@ -182,18 +189,25 @@ static int data_ref(const sr_media_ctx *m, const char *key, const char *field, c
     }
     if (!out) return 0;
     char path[PATH_MAX * 2];
-    snprintf(path, sizeof path, "%s/%s", m->cfg->data, key);
-    struct stat sb;
-    if (stat(path, &sb) || !S_ISREG(sb.st_mode))
-        return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "media file %s was not found", key);
+    sr_err ge = {0};
+    int grc = sr_files_fetch(m->cfg, key, path, sizeof path, &ge);
+    if (grc == SR_ENOT_FOUND) return sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "media file %s was not found", key);
+    if (grc) return sr_err_set(err, grc, field, "%s", ge.msg);
     *out = strdup(path);
     return *out ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
 }
 
-/* A path under DATA (resolved) judged as its key. */
+/* The root (DATA or local_root) that path lies under, or NULL. */
+static const char *data_root(const sr_media_ctx *m, const char *path)
+{
+    if (under(path, m->cfg->data)) return m->cfg->data;
+    return m->cfg->local_root[0] && under(path, m->cfg->local_root) ? m->cfg->local_root : NULL;
+}
+
+/* A path under DATA or local_root (resolved) judged as its key. */
 static int data_abs(const sr_media_ctx *m, const char *path, const char *field, char **out, sr_err *err)
 {
-    size_t n = strlen(m->cfg->data);
+    size_t n = strlen(data_root(m, path));
     if (!path[n]) return sr_err_set(err, SR_EFORBIDDEN, field, "the data folder is not a media file");
     return data_ref(m, path + n + 1, field, out, err);
 }
@@ -212,7 +226,7 @@ static int local_path(const sr_media_ctx *m, const char *p, const char *field, c
     else snprintf(joined, sizeof joined, "%s/%s", m->cfg->media_roots[0], p);
     if (!realpath(joined, real))
         return out ? sr_err_set(err, SR_EMEDIA_NOT_FOUND, field, "media file %s was not found", p) : 0;
-    if (under(real, m->cfg->data)) return data_abs(m, real, field, out, err);
+    if (data_root(m, real)) return data_abs(m, real, field, out, err);
     if (!out) return 0;
     for (int i = 0; i < m->cfg->n_media_roots; i++)
         if (under(real, m->cfg->media_roots[i])) {
@@ -233,12 +247,22 @@ static int resolve_one(const sr_media_ctx *m, const char *v, int timeline, const
         snprintf(key, sizeof key, "%.*s", (int)strcspn(v + pl + 1, "?#"), v + pl + 1);
         return data_ref(m, key, field, out, err);
     }
-    if (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) return out ? fetch_url(m, v, field, out, err) : 0;
+    if (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) {
+        const char *path = m->cfg->fleet ? strchr(strstr(v, "://") + 3, '/') : NULL;
+        if (path && !strncmp(path, "/files/", 7)) { /* an upload URL of another API node of the fleet */
+            char key[1024];
+            sr_upload u;
+            snprintf(key, sizeof key, "%.*s", (int)strcspn(path + 1, "?#"), path + 1);
+            if (m->ops->upload_find_key(m->st, m->account, key, &u, NULL) == 0)
+                return data_ref(m, key, field, out, err);
+        }
+        return out ? fetch_url(m, v, field, out, err) : 0;
+    }
     if (strstr(v, "://") && strncmp(v, "file://", 7))
         return sr_err_set(err, SR_EINVALID_FIELD, field, "unsupported URL scheme in %s", v);
     if (!strncmp(v, "file://", 7)) v += 7;
     if (!strncmp(v, "files/", 6) || (timeline && !strncmp(v, "cache/", 6))) return data_ref(m, v, field, out, err);
-    if (v[0] == '/' && under(v, m->cfg->data)) return data_abs(m, v, field, out, err); /* our own absolute path */
+    if (v[0] == '/' && data_root(m, v)) return data_abs(m, v, field, out, err); /* our own absolute path */
     return local_path(m, v, field, out, err);
 }
 
@@ -322,4 +346,41 @@ static void relativize(json_t *v, const char *data, size_t n, int depth)
 void sr_media_relativize(json_t *rp, const char *data_dir)
 {
     relativize(rp, data_dir, strlen(data_dir), 0);
+}
+
+/* Calls fn on every media key (files/.., cache/..) among v's strings. */
+static int each_key(json_t *v, int (*fn)(const char *key, const sr_svc_cfg *cfg, int publish, sr_err *err),
+                    const sr_svc_cfg *cfg, int publish, int depth, sr_err *err)
+{
+    if (depth > MAX_DEPTH) return sr_err_set(err, SR_ELIMIT, "", "the document is nested too deeply");
+    size_t i;
+    const char *k;
+    json_t *e;
+    int rc = 0;
+    if (json_is_array(v)) json_array_foreach(v, i, e)
+        {
+            if ((rc = each_key(e, fn, cfg, publish, depth + 1, err))) return rc;
+        }
+    if (json_is_object(v)) json_object_foreach(v, k, e)
+        {
+            const char *s = json_string_value(e);
+            for (size_t j = 0; s && j < sizeof media_keys / sizeof media_keys[0]; j++)
+                if (!strcmp(k, media_keys[j]) && data_key_ok(s) && (rc = fn(s, cfg, publish, err))) return rc;
+            if (!s && (rc = each_key(e, fn, cfg, publish, depth + 1, err))) return rc;
+        }
+    return 0;
+}
+
+static int sync_key(const char *key, const sr_svc_cfg *cfg, int publish, sr_err *err)
+{
+    char path[PATH_MAX * 2];
+    if (!publish) return sr_files_fetch(cfg, key, path, sizeof path, err);
+    if (!sr_files_remote(cfg) || sr_storage_stat(cfg->storage, key, NULL, NULL) == 0) return 0;
+    sr_files_local(cfg, key, path, sizeof path);
+    return sr_files_publish(cfg, key, path, 1, err);
+}
+
+int sr_media_sync(json_t *rp, const sr_svc_cfg *cfg, int publish, sr_err *err)
+{
+    return each_key(rp, sync_key, cfg, publish, 0, err);
 }

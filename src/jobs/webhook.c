@@ -96,7 +96,7 @@ static char *webhook_body(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_sto
 {
     sr_job j;
     if (ops->job_get(st, o->account_id, o->job_id, 0, &j, NULL)) return NULL;
-    json_t *v = sr_job_view(&j, cfg->public_url);
+    json_t *v = sr_job_view(&j, cfg);
     json_t *in = j.webhook_input ? json_loads(j.webhook_input, 0, NULL) : NULL;
     if (v && json_is_object(in)) {
         json_object_set(v, "webhookInput", in);

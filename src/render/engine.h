@@ -137,6 +137,13 @@ int sr_render_plan(const json_t *rp, const char *base_dir, sr_segment **out, sr_
  * opts->base_dir, cancel and jobs (its share of encoder threads). MP4 only. */
 int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err);
 
+/* The content key (64 hex characters) under which segment index of rp's plan,
+ * rendered by sr_render_segment with the same opts (base_dir, jobs), may be
+ * cached: what sr_render's own segment cache uses. opts->cache_dir, when
+ * set, remembers file hashes in its hashes/ folder. SR_EINVALID_FIELD
+ * (field "output.format") for a timeline that does not render in segments. */
+int sr_render_segment_key(const json_t *rp, const sr_render_opts *opts, int index, char key[65], sr_err *err);
+
 /* Writes every file sr_render writes, from segments[0..n) (the files of
  * sr_render_segment for each segment of the plan, in order): the audio is
  * mixed and encoded, and the segments laid in with no re-encode. */

@@ -1239,6 +1239,29 @@ int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, c
     return rc;
 }
 
+int sr_render_segment_key(const json_t *rp, const sr_render_opts *opts, int index, char key[65], sr_err *err)
+{
+    sr_timeline *tl = NULL;
+    sr_seg *seg = NULL;
+    sr_segkeys *keys = NULL;
+    char memo[4096];
+    int rc = sr_timeline_parse(rp, opts->base_dir, &tl, err), n = 0;
+    if (!rc && !segmentable(tl))
+        rc = sr_err_set(err, SR_EINVALID_FIELD, "output.format", "Only MP4 (H.264, H.265) renders in segments.");
+    if (!rc && (n = plan(tl, &seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    if (!rc && (index < 0 || index >= n))
+        rc = sr_err_set(err, SR_EINVALID_FIELD, "segment", "The timeline has no segment %d (it has %d).", index, n);
+    if (opts->cache_dir) snprintf(memo, sizeof memo, "%s/hashes", opts->cache_dir); /* file hashes remembered */
+    if (!rc) rc = sr_segkeys_create(&keys, opts->cache_dir ? memo : NULL, err);
+    /* the encoder threads of sr_render_segment with the same opts: they are part of the key */
+    int threads = enc_threads(sr_render_jobs(opts->jobs));
+    if (!rc) rc = sr_segkey(keys, rp, tl, opts->base_dir, &seg[index], threads, key, err);
+    sr_segkeys_destroy(keys);
+    free(seg);
+    sr_timeline_free(tl);
+    return rc;
+}
+
 json_t *sr_render_stats_json(const sr_render_stats *s)
 {
     return json_pack("{s:{s:i,s:i,s:i},s:{s:f,s:f,s:f,s:f,s:f},s:f,s:f}", "segments", "total", s->segments_total,

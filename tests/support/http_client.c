@@ -160,13 +160,32 @@ int sr_test_server_spawn(sr_test_server *s, const char *args)
     if (args) snprintf(s->args, sizeof s->args, "%s", args);
     s->port = sr_test_free_port();
     snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+    char cmd[4096], log[600];
+    snprintf(cmd, sizeof cmd, "serve --data '%s/data' --listen 127.0.0.1:%d %s", s->dir, s->port, s->args);
+    snprintf(log, sizeof log, "%s/server.log", s->dir);
+    s->pid = sr_test_spawn(cmd, log);
+    return s->pid < 0 ? -1 : 0;
+}
+
+int sr_test_http_save(const char *url, const char *path)
+{
+    sr_http_resp r;
+    int st = sr_http("GET", url, NULL, NULL, NULL, 0, &r);
+    FILE *f = st == 200 ? fopen(path, "wb") : NULL;
+    int ok = f && fwrite(r.body, 1, r.body_len, f) == r.body_len;
+    if (f) ok &= fclose(f) == 0;
+    sr_http_resp_free(&r);
+    return ok ? 0 : -1;
+}
+
+pid_t sr_test_spawn(const char *args, const char *log)
+{
     const char *bin = getenv("SR_BINARY");
     if (!bin) return -1;
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "exec '%s' serve --data '%s/data' --listen 127.0.0.1:%d %s 2>>'%s/server.log'", bin,
-             s->dir, s->port, s->args, s->dir);
-    s->pid = fork();
-    if (s->pid == 0) {
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "exec '%s' %s 2>>'%s'", bin, args, log);
+    pid_t pid = fork();
+    if (pid == 0) {
         setpgid(0, 0); /* its own group: kill -9 reaches the workers too */
         /* a test that fails before it stops its server (cmocka leaves the test
          * function) must not leave the server holding ctest's output open */
@@ -174,7 +193,15 @@ int sr_test_server_spawn(sr_test_server *s, const char *args)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
-    return s->pid < 0 ? -1 : 0;
+    return pid;
+}
+
+void sr_test_kill(pid_t pid, int hard)
+{
+    if (pid <= 0) return;
+    kill(hard ? -pid : pid, hard ? SIGKILL : SIGTERM);
+    waitpid(pid, NULL, 0);
+    if (hard) kill(-pid, SIGKILL);
 }
 
 int sr_test_server_start(sr_test_server *s, const char *args)
@@ -195,23 +222,27 @@ int sr_test_server_start(sr_test_server *s, const char *args)
 
 void sr_test_server_stop(sr_test_server *s, int hard)
 {
-    if (s->pid <= 0) return;
-    kill(hard ? -s->pid : s->pid, hard ? SIGKILL : SIGTERM);
-    waitpid(s->pid, NULL, 0);
-    if (hard) kill(-s->pid, SIGKILL);
+    sr_test_kill(s->pid, hard);
     s->pid = 0;
 }
 
-json_t *sr_test_key_create(const sr_test_server *s, const char *name, const char *account)
+json_t *sr_test_keys_create(const char *store_args, const char *name, const char *account)
 {
     int status = -1;
     char acc[128] = "";
     if (account) snprintf(acc, sizeof acc, "--account %s", account);
-    char *out = sr_test_sh_out(&status, "'%s' keys create --data '%s/data' --name '%s' %s --json 2>/dev/null",
-                               getenv("SR_BINARY"), s->dir, name, acc);
+    char *out = sr_test_sh_out(&status, "'%s' keys create %s --name '%s' %s --json 2>/dev/null", getenv("SR_BINARY"),
+                               store_args, name, acc);
     json_t *j = out && status == 0 ? json_loads(out, 0, NULL) : NULL;
     free(out);
     return j;
+}
+
+json_t *sr_test_key_create(const sr_test_server *s, const char *name, const char *account)
+{
+    char args[700];
+    snprintf(args, sizeof args, "--data '%s/data'", s->dir);
+    return sr_test_keys_create(args, name, account);
 }
 
 json_t *sr_test_wait_job(const sr_test_server *s, const char *key, const char *job_id, double timeout_s)
@@ -284,11 +315,17 @@ void sr_test_world_stop(sr_test_world *w)
     free(w);
 }
 
+int sr_test_api_at(const sr_test_server *s, const char *method, const char *path, const char *key, const char *body,
+                   sr_http_resp *r)
+{
+    char url[1024];
+    if (path[0] == '!') snprintf(url, sizeof url, "%s%s", s->url, path + 1);
+    else snprintf(url, sizeof url, "%s/pictoryapis%s", s->url, path);
+    return sr_http(method, url, key, body ? "Content-Type: application/json\r\n" : NULL, body, -1, r);
+}
+
 int sr_test_api(const sr_test_world *w, const char *method, const char *path, const char *key, const char *body,
                 sr_http_resp *r)
 {
-    char url[1024];
-    if (path[0] == '!') snprintf(url, sizeof url, "%s%s", w->srv.url, path + 1);
-    else snprintf(url, sizeof url, "%s/pictoryapis%s", w->srv.url, path);
-    return sr_http(method, url, key, body ? "Content-Type: application/json\r\n" : NULL, body, -1, r);
+    return sr_test_api_at(&w->srv, method, path, key, body, r);
 }

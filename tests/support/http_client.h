@@ -45,6 +45,15 @@ void sr_test_server_stop(sr_test_server *s, int hard);
 /* Creates a key with `storyreel keys create --json`; returns the parsed
  * object ({key, id, account, webhookSecret}) or NULL. */
 json_t *sr_test_key_create(const sr_test_server *s, const char *name, const char *account);
+/* The same on the store named by store_args ("--store URI", "--data DIR"). */
+json_t *sr_test_keys_create(const char *store_args, const char *name, const char *account);
+/* GET url (no key) and its body into the file path: 0 when it answered 200, else -1. */
+int sr_test_http_save(const char *url, const char *path);
+/* Runs `storyreel ARGS` (SR_BINARY; ARGS as a shell would split them) in its
+ * own process group, stderr appended to log: its pid, or -1. */
+pid_t sr_test_spawn(const char *args, const char *log);
+/* SIGTERM to pid (hard = 0) or SIGKILL to its whole group (hard = 1), then waits. */
+void sr_test_kill(pid_t pid, int hard);
 /* Polls GET /v1/jobs/{id} until completed or failed (or timeout_s); returns its JSON (caller decrefs). */
 json_t *sr_test_wait_job(const sr_test_server *s, const char *key, const char *job_id, double timeout_s);
 /* POSTs/PUTs a JSON body to a /pictoryapis path and returns data.jobId (malloc'd) or NULL. */
@@ -65,5 +74,8 @@ void sr_test_world_stop(sr_test_world *w);
  * unless it starts with '!' (then it is taken from the server's root). */
 int sr_test_api(const sr_test_world *w, const char *method, const char *path, const char *key, const char *body,
                 sr_http_resp *r);
+/* The same on server s. */
+int sr_test_api_at(const sr_test_server *s, const char *method, const char *path, const char *key, const char *body,
+                   sr_http_resp *r);
 
 #endif
