@@ -34,7 +34,7 @@ cluster_init() {
 
 cluster_pg() {
   local bindir user="" port
-  bindir="$(dirname "$(command -v initdb 2>/dev/null || true)")"
+  bindir="$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null || echo /nonexistent)")")"
   [ -x "$bindir/initdb" ] || bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
   [ -x "$bindir/initdb" ] || { echo "cluster: PostgreSQL is not installed (scripts/install-deps)" >&2; return 1; }
   mkdir -p "$CL_DIR/pg"
