@@ -1074,6 +1074,16 @@ static int render_stream(const json_t *rp, sr_timeline *tl, const sr_render_opts
 
 /* ------------------------------------------------------------------ render */
 
+/* Large blocks (an encoder's 1080p frames, ~3 MB each) always mmap'd, so
+ * freeing them gives them back. glibc's default threshold rises to the size
+ * of any mmap'd block freed, so after the first segment's encoder is closed
+ * the next ones' frames came from the heap, fragmented it and stayed
+ * resident: measured 14 MB of story60's peak (282 -> 268 MB). */
+static void malloc_setup(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+}
+
 /* sr_render, or, with given (ngiven segment files of the plan),
  * sr_render_assemble. */
 static int render_main(const json_t *rp, const sr_render_opts *opts, const char *const *given, int ngiven,
@@ -1088,6 +1098,8 @@ static int render_main(const json_t *rp, const sr_render_opts *opts, const char 
     int ndone = 0;
     double t_start = sr_now(), cpu0 = sr_cpu_process();
     sr_render_stats st = {0};
+    static pthread_once_t malloc_once = PTHREAD_ONCE_INIT;
+    pthread_once(&malloc_once, malloc_setup);
 
     if (!opts || !opts->out_path || !*opts->out_path)
         return sr_err_set(err, SR_EINVALID_FIELD, "out_path", "An output path is required.");
