@@ -1,7 +1,8 @@
 /* libs: sr_render sr_text sr_audio sr_frame sr_common */
 /* Segmented rendering end to end: seams (a segmented render and a one-stream
  * render of the same timeline), content keys, the segment cache (reuse,
- * eviction, a killed render), HLS while rendering, and the engine's parts
+ * eviction, a killed render), HLS while rendering (each media segment with
+ * its audio, a cancel mid-way), and the engine's parts
  * called apart (plan, one segment, assemble). */
 #include <dirent.h>
 #include <fcntl.h>
@@ -495,6 +496,15 @@ static void on_hls_progress(void *ud, const sr_progress *p)
     if (n != p->hls_segments || sum < w->listed) w->bad++;
     w->listed = sum;
     free(pl);
+    if (w->seen == 1) { /* the first media segment carries its own audio, while the rest is to come */
+        int st = 0;
+        char *s = sr_test_sh_out(&st, "cd '%s' && cat init.mp4 seg-00000.m4s > first.mp4 && ffprobe -v error "
+                                      "-select_streams a -count_packets -show_entries stream=nb_read_packets "
+                                      "-of csv=p=0 first.mp4",
+                                 w->dir);
+        if (st != 0 || !s || atoi(s) * 1024 / 48000.0 < sum - 1024 / 48000.0) w->bad++;
+        free(s);
+    }
     if (w->seen == 2) { /* ffprobe plays what is listed (a copy marked ended: the live
                          * playlist would have it wait for more) */
         int st = 0;
@@ -535,6 +545,33 @@ static void test_hls(void **state)
     assert_non_null(strstr(s, "video,36"));
     assert_non_null(strstr(s, "audio,"));
     free(s);
+    json_decref(rp);
+}
+
+/* Cancelled once the first HLS segment is out (the audio thread then waits
+ * for the assembler, two segments ahead): the render stops, nothing hangs. */
+static volatile int g_cancel;
+static void cancel_at_first_hls(void *ud, const sr_progress *p)
+{
+    (void)ud;
+    if (p->hls_segments >= 1) g_cancel = 1;
+}
+
+static void test_hls_cancel(void **state)
+{
+    (void)state;
+    json_t *rp = load("h264");
+    sr_err err = {0};
+    g_cancel = 0;
+    sr_render_opts o = {.out_path = sr_test_path(g_dir, "hc.mp4"), .base_dir = g_dir,
+                        .hls_dir = sr_test_path(g_dir, "hls-cancel"), .no_cache = 1,
+                        .progress = cancel_at_first_hls, .cancel = (int *)&g_cancel};
+    char out[512];
+    snprintf(out, sizeof out, "%s", o.out_path);
+    o.out_path = out;
+    assert_int_equal(sr_render(rp, &o, &err), SR_ECANCELLED);
+    struct stat sb;
+    assert_int_not_equal(stat(out, &sb), 0); /* no output left */
     json_decref(rp);
 }
 
@@ -591,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_cache_eviction),
         cmocka_unit_test(test_cache_killed_render),
         cmocka_unit_test(test_hls),
+        cmocka_unit_test(test_hls_cancel),
         cmocka_unit_test(test_segment_then_assemble),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

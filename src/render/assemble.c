@@ -15,6 +15,7 @@
 #include <libavformat/avformat.h>
 
 #include "common/util.h"
+#include "render/afeed.h"
 
 #define HLS_INIT "init.mp4"
 #define HLS_LIST "index.m3u8"
@@ -27,7 +28,9 @@ typedef struct out {
 struct sr_assembler {
     sr_asm_cfg cfg;
     AVRational vtb;            /* 1/fps */
-    AVFormatContext *audio;    /* the whole audio, read as segments come */
+    sr_afeed *audio;           /* the whole audio, taken as segments come */
+    const AVCodecParameters *apar; /* its parameters, once the first segment came */
+    AVRational atb;
     AVPacket *apkt;            /* the next audio packet, when have_apkt */
     int have_apkt, audio_eof;
     AVPacket *pkt;
@@ -39,6 +42,7 @@ struct sr_assembler {
     int64_t last_dts;   /* the last video dts written, in frames */
     int64_t vframes;    /* frames laid */
     double audio_end;   /* seconds */
+    int64_t abytes, adur; /* audio laid: bytes, duration in atb */
     /* HLS */
     char *hls_dir;
     double *extinf;
@@ -50,6 +54,12 @@ static int av_fail(sr_err *err, int code, const char *what, int averr)
     char buf[128];
     av_strerror(averr, buf, sizeof buf);
     return sr_err_set(err, code, "output", "%s failed: %s.", what, buf);
+}
+
+/* The feed's error as this output's (the audio thread reports the cause). */
+static int audio_fail(sr_err *err, int rc)
+{
+    return sr_err_set(err, rc < 0 ? rc : SR_EINTERNAL, "audio", "The audio could not be encoded.");
 }
 
 static int open_input(AVFormatContext **ic, const char *path, sr_err *err)
@@ -73,7 +83,7 @@ int sr_assembler_open(sr_assembler **out, const sr_asm_cfg *cfg, sr_err *err)
     a->apkt = av_packet_alloc();
     int rc = 0;
     if (!a->pkt || !a->apkt) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
-    if (!rc && cfg->audio_path) rc = open_input(&a->audio, cfg->audio_path, err);
+    a->audio = cfg->audio;
     if (!rc && cfg->hls_dir) {
         if (mkdir(cfg->hls_dir, 0755) != 0 && errno != EEXIST)
             rc = sr_err_set(err, SR_EIO, cfg->hls_dir, "The folder %s cannot be created: %s.", cfg->hls_dir,
@@ -81,7 +91,7 @@ int sr_assembler_open(sr_assembler **out, const sr_asm_cfg *cfg, sr_err *err)
         else if (!(a->hls_dir = strdup(cfg->hls_dir)))
             rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
     }
-    a->cfg.audio_path = a->cfg.hls_dir = NULL; /* used here only (path: until the first segment) */
+    a->cfg.hls_dir = NULL; /* used here only (path: until the first segment) */
     if (rc) {
         sr_assembler_destroy(a);
         return rc;
@@ -99,12 +109,11 @@ static int add_streams(sr_assembler *a, out *o, const AVCodecParameters *vpar, s
     vs->avg_frame_rate = vs->r_frame_rate = av_inv_q(a->vtb);
     o->vi = vs->index;
     if (a->audio) {
-        const AVStream *in = a->audio->streams[0];
         AVStream *as = avformat_new_stream(o->oc, NULL);
-        if (!as || avcodec_parameters_copy(as->codecpar, in->codecpar) < 0)
+        if (!as || avcodec_parameters_copy(as->codecpar, a->apar) < 0)
             return sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
         as->codecpar->codec_tag = 0;
-        as->time_base = in->time_base;
+        as->time_base = a->atb;
         o->ai = as->index;
     }
     return 0;
@@ -209,27 +218,24 @@ static int put(sr_assembler *a, const AVPacket *pkt, AVRational tb, int audio, s
 static int put_audio(sr_assembler *a, double t, sr_err *err)
 {
     if (!a->audio) return 0;
-    const AVStream *st = a->audio->streams[0];
     for (;;) {
         if (!a->have_apkt) {
             if (a->audio_eof) return 0;
-            int r = av_read_frame(a->audio, a->apkt);
-            if (r == AVERROR_EOF) {
+            int r = sr_afeed_next(a->audio, a->apkt); /* waits for the audio thread */
+            if (r == 1) {
                 a->audio_eof = 1;
                 return 0;
             }
-            if (r < 0) return av_fail(err, SR_EIO, "Reading the audio", r);
-            if (a->apkt->stream_index != 0) {
-                av_packet_unref(a->apkt);
-                continue;
-            }
+            if (r < 0) return audio_fail(err, r);
             a->have_apkt = 1;
         }
-        double pt = a->apkt->pts * av_q2d(st->time_base);
+        double pt = a->apkt->pts * av_q2d(a->atb);
         if (t >= 0 && pt >= t) return 0;
-        double end = (a->apkt->pts + a->apkt->duration) * av_q2d(st->time_base);
+        double end = (a->apkt->pts + a->apkt->duration) * av_q2d(a->atb);
         if (end > a->audio_end) a->audio_end = end;
-        int rc = put(a, a->apkt, st->time_base, 1, err);
+        a->abytes += a->apkt->size;
+        a->adur += a->apkt->duration;
+        int rc = put(a, a->apkt, a->atb, 1, err);
         av_packet_unref(a->apkt);
         a->have_apkt = 0;
         if (rc) return rc;
@@ -248,6 +254,12 @@ int sr_assembler_add(sr_assembler *a, const char *seg, int64_t start, int64_t fr
         goto done;
     }
     if (!a->started) {
+        int tn, td, r = a->audio ? sr_afeed_params(a->audio, &a->apar, &tn, &td) : 0;
+        if (r) {
+            rc = audio_fail(err, r);
+            goto done;
+        }
+        a->atb = (AVRational){tn, td};
         if ((rc = mp4_open(a, par, err)) || (a->hls_dir && (rc = hls_open(a, par, err)))) goto done;
         if (par->extradata_size > 0) {
             if (!(a->extradata = malloc((size_t)par->extradata_size))) {
@@ -333,6 +345,10 @@ int sr_assembler_finish(sr_assembler *a, sr_err *err)
     if (!a->started) return sr_err_set(err, SR_EINTERNAL, "", "No segment was assembled.");
     int rc = put_audio(a, -1, err);
     if (rc) return rc;
+    /* the audio's measured bit rate, as a demuxer reports it, for the header's maximum (the MP4 muxer
+     * writes max(this, the average)): the same bytes as when the audio came from a finished file */
+    if (a->mp4.ai >= 0 && a->adur > 0) /* truncated, as libavformat's MP4 reader computes it */
+        a->mp4.oc->streams[a->mp4.ai]->codecpar->bit_rate = a->abytes * 8 * a->atb.den / (a->adur * a->atb.num);
     int r = av_write_trailer(a->mp4.oc);
     int c = avio_closep(&a->mp4.oc->pb);
     if (r < 0 || c < 0) return sr_err_set(err, SR_EIO, "output", "Finishing the video failed.");
@@ -372,7 +388,7 @@ void sr_assembler_destroy(sr_assembler *a)
         }
         avformat_free_context(a->hls.oc);
     }
-    avformat_close_input(&a->audio);
+    if (a->audio) sr_afeed_close(a->audio); /* the audio thread stops waiting for room */
     av_packet_free(&a->pkt);
     av_packet_free(&a->apkt);
     free(a->extradata);

@@ -1,7 +1,8 @@
 /* assemble.h - (private to the engine) the assembler: encoded segments
  * (segment.h, each an MP4 with one video stream whose first frame is an IDR)
- * laid end to end, with no re-encode, beside the whole video's audio (an MP4
- * with one AAC stream, mixed and encoded once), into the final MP4
+ * laid end to end, with no re-encode, beside the whole video's audio (AAC
+ * packets from an audio feed, afeed.h, mixed and encoded once, taken as the
+ * segments need them), into the final MP4
  * (+faststart) and, optionally, an HLS stream written as segments arrive:
  * DIR/index.m3u8 (EXT-X-PLAYLIST-TYPE:EVENT, EXT-X-MAP:URI="init.mp4",
  * fMP4 media segments seg-NNNNN.m4s, EXT-X-ENDLIST when finished).
@@ -17,11 +18,14 @@
 
 #include "common/err.h"
 
+struct sr_afeed;
+
 typedef struct sr_assembler sr_assembler;
 
 typedef struct sr_asm_cfg {
     const char *path;       /* the final MP4, written exactly there (kept until the first segment) */
-    const char *audio_path; /* the whole audio (MP4/AAC), or NULL: no audio */
+    struct sr_afeed *audio; /* the whole audio as it is encoded, or NULL: no audio; the assembler
+                             * consumes it and closes it when destroyed */
     const char *hls_dir;    /* the HLS folder (created), or NULL: none */
     int fps_num, fps_den;
     double max_seg_seconds; /* the longest segment (EXT-X-TARGETDURATION) */
@@ -31,7 +35,8 @@ typedef struct sr_asm_cfg {
 int sr_assembler_open(sr_assembler **out, const sr_asm_cfg *cfg, sr_err *err);
 
 /* Appends the segment file seg (frames frames from frame start) and the
- * audio up to its end (all that is left when last). Returns 0, or SR_EENCODE
+ * audio up to its end (all that is left when last), waiting for the audio
+ * thread to have encoded that far. Returns 0, or SR_EENCODE
  * when the segment does not fit the stream (other codec settings), SR_EIO. */
 int sr_assembler_add(sr_assembler *a, const char *seg, int64_t start, int64_t frames, int last, sr_err *err);
 

@@ -18,6 +18,7 @@
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 
+#include "render/afeed.h"
 #include "render/audio/audio.h"
 #include "render/format.h"
 
@@ -26,6 +27,7 @@ typedef struct out_file {
     AVFormatContext *oc;
     const char *path;
     int header_written;
+    sr_afeed *feed; /* the packets go there instead (oc only holds the streams) */
 } out_file;
 
 /* one audio encoder fed from a FIFO (planar or interleaved float) */
@@ -154,6 +156,12 @@ static int drain(AVCodecContext *cc, AVStream *st, out_file *of, AVPacket *pkt, 
         if (r < 0) return enc_err(err, SR_EENCODE, "Encoding", r);
         av_packet_rescale_ts(pkt, cc->time_base, st->time_base);
         pkt->stream_index = st->index;
+        if (of->feed) {
+            r = sr_afeed_put(of->feed, pkt, err);
+            av_packet_unref(pkt);
+            if (r) return r;
+            continue;
+        }
         r = av_interleaved_write_frame(of->oc, pkt);
         if (r < 0) return sr_err_set(err, SR_EIO, of->path, "Writing %s failed.", of->path);
     }
@@ -418,13 +426,31 @@ int sr_encoder_open(sr_encoder **out, const sr_enc_cfg *cfg, sr_err *err)
         goto fail;
     }
     e->plane[1] = e->plane[0] + SCRATCH;
-    if ((rc = open_file(&e->main, fe->muxer, cfg->path, err))) goto fail;
-    if (cfg->vcodec != SR_VC_NONE && (rc = open_video(e, cfg, err))) goto fail;
     int abr = cfg->format == SR_FMT_MP3 ? cfg->mp3_bitrate : cfg->audio_bitrate;
-    if (fe->aencoder && !cfg->segment &&
-        (rc = open_audio(&e->aud, &e->main, fe->aencoder, fe->afmt, abr, err)))
-        goto fail;
-    if ((rc = write_header(&e->main, fe->faststart && !cfg->segment, err))) goto fail;
+    if (cfg->audio_feed) { /* the muxer's streams only, for the packets' parameters and time base */
+        if (cfg->format != SR_FMT_MP4 || cfg->vcodec != SR_VC_NONE) {
+            rc = sr_err_set(err, SR_EINTERNAL, "output", "An audio feed takes MP4 audio alone.");
+            goto fail;
+        }
+        int r = avformat_alloc_output_context2(&e->main.oc, NULL, fe->muxer, NULL);
+        if (r < 0 || !e->main.oc) {
+            rc = enc_err(err, SR_EENCODE, "Creating the audio stream", r);
+            goto fail;
+        }
+        e->main.path = "audio";
+        e->main.feed = cfg->audio_feed;
+        if ((rc = open_audio(&e->aud, &e->main, fe->aencoder, fe->afmt, abr, err)) ||
+            (rc = sr_afeed_start(cfg->audio_feed, e->aud.st->codecpar, e->aud.st->time_base.num,
+                                 e->aud.st->time_base.den, err)))
+            goto fail;
+    } else {
+        if ((rc = open_file(&e->main, fe->muxer, cfg->path, err))) goto fail;
+        if (cfg->vcodec != SR_VC_NONE && (rc = open_video(e, cfg, err))) goto fail;
+        if (fe->aencoder && !cfg->segment &&
+            (rc = open_audio(&e->aud, &e->main, fe->aencoder, fe->afmt, abr, err)))
+            goto fail;
+        if ((rc = write_header(&e->main, fe->faststart && !cfg->segment, err))) goto fail;
+    }
     if (cfg->mp3_path) {
         if ((rc = open_file(&e->mp3, "mp3", cfg->mp3_path, err)) ||
             (rc = open_audio(&e->lame, &e->mp3, "libmp3lame", AV_SAMPLE_FMT_FLTP, cfg->mp3_bitrate,
@@ -488,7 +514,7 @@ int64_t sr_encoder_audio_pos(const sr_encoder *e)
 
 static int finish_file(out_file *of, sr_err *err)
 {
-    if (!of->oc) return 0;
+    if (!of->oc || of->feed) return 0;
     int r = av_write_trailer(of->oc);
     int c = avio_closep(&of->oc->pb);
     if (r < 0 || c < 0) return sr_err_set(err, SR_EIO, of->path, "Finishing %s failed.", of->path);

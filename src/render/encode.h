@@ -13,6 +13,7 @@
 #include "render/frame.h"
 
 struct AVFrame;
+struct sr_afeed;
 
 typedef struct sr_encoder sr_encoder;
 
@@ -31,6 +32,9 @@ typedef struct sr_enc_cfg {
      * and its GOPs closed, so that segments concatenate (assemble.h). */
     int segment;
     int threads; /* encoder threads; 0: one per core (2..16) */
+    /* MP4 audio only (vcodec SR_VC_NONE): no main file (path unused); the AAC
+     * packets go to this feed (afeed.h) as they are made. The caller ends it. */
+    struct sr_afeed *audio_feed;
 } sr_enc_cfg;
 
 /* Opens the encoders and writes the containers' headers. Returns 0 and *out,
