@@ -44,7 +44,7 @@ static const struct {
                "  --hls DIR                also write DIR/index.m3u8 (HLS, fMP4) as segments finish\n"
                "  --stats                  print the render's statistics (JSON) on standard error\n"
                "  --no-segments            render as one stream (no segments, cache or HLS)\n"
-               "  --threads N              encoder threads (default: automatic)\n"
+               "  --threads N              encoder threads of each segment (default: automatic)\n"
                "  --library DIR            media library to pick visuals from\n"
                "  --music-library DIR      music library to pick background music from\n"
                "  --brand KIT.json         a brand kit (logo, colours, fonts, intro/outro)\n"

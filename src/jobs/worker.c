@@ -31,6 +31,10 @@
 #include "render/engine.h"
 
 #define IDLE_POLL_MS 200
+/* Encoder threads of a segment rendered as a task: the same on every node
+ * (they are part of its key), whatever its cores; a node runs about one
+ * render process per two cores (--processes), each rendering one segment. */
+#define TASK_ENCODER_THREADS 2
 #define BEAT_MS 1000
 #define MAX_TASK_INPUT (64 << 20) /* bytes of one task's input (its timeline) */
 
@@ -199,7 +203,8 @@ static int task_work(const sr_svc_cfg *cfg, const sr_task *t, volatile int *canc
         sr_files_local(cfg, skey, path, sizeof path);
         rc = sr_files_mkdirs(path, err);
     }
-    sr_render_opts ro = {.base_dir = cfg->local_root, .cancel = cancel, .limits = media_limits(cfg)};
+    sr_render_opts ro = {.base_dir = cfg->local_root, .cancel = cancel, .limits = media_limits(cfg),
+                         .threads = TASK_ENCODER_THREADS};
     if (!rc) rc = sr_render_segment(tl, &ro, (int)idx, path, err);
     if (!rc) rc = sr_files_publish(cfg, skey, path, 0, err);
     if (!rc && !(*result = json_pack("{s:s,s:f}", "key", skey, "seconds", sr_now() - t0)))
@@ -337,7 +342,8 @@ static int render_tasks(run_ctx *r, const json_t *rp, const sr_render_opts *ro, 
                 !(paths = calloc((size_t)n + 1, sizeof *paths))))
         rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
     snprintf(cache, sizeof cache, "%s/cache/segments/%s", cfg->local_root, r->job->account_id);
-    sr_render_opts ko = {.base_dir = cfg->local_root, .limits = ro->limits, .cache_dir = cache};
+    sr_render_opts ko = {.base_dir = cfg->local_root, .limits = ro->limits, .cache_dir = cache,
+                         .threads = TASK_ENCODER_THREADS};
     for (int k = 0; !rc && k < n; k++) rc = sr_render_segment_key(tl, &ko, k, keys[k], err);
     if ((rc == SR_EINVALID_FIELD && !strcmp(err->field, "output.format")) || (!rc && !n)) rc = 1; /* WebM, GIF, MP3 */
     if (!rc) rc = sr_media_sync(tl, cfg, 1, err); /* speech made here, for the other nodes */

@@ -87,7 +87,9 @@ typedef struct sr_render_opts {
     /* When non-NULL and *cancel becomes non-zero, the render stops within a
      * frame or two and returns SR_ECANCELLED (no output left behind). */
     volatile int *cancel;
-    /* Worker threads for compositing (0 = automatic). */
+    /* Encoder threads of each segment (0 = automatic: the cores shared among
+     * the jobs). They are part of a segment's key: callers rendering segments
+     * on several machines (the fleet) fix them so keys match across nodes. */
     int threads;
     /* The main file's extension follows the timeline's output.format (OUT.mp4,
      * OUT.webm, OUT.gif, OUT.mp3): when non-NULL, out_written receives the path

@@ -656,6 +656,15 @@ static int enc_threads(int jobs)
     return t < 1 ? 1 : (int)t;
 }
 
+/* The encoder threads of each segment: opts.threads when given (a fleet fixes
+ * it, so that every node's segment is what its key says), else the cores
+ * shared among the jobs. */
+static int seg_threads(const sr_render_opts *o)
+{
+    if (o->threads > 0) return o->threads < 64 ? o->threads : 64;
+    return enc_threads(sr_render_jobs(o->jobs));
+}
+
 int sr_render_jobs(int jobs)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -930,7 +939,7 @@ static int render_segments(const json_t *rp, sr_timeline *tl, const sr_render_op
     pthread_mutex_init(&pg.mu, NULL);
     segrun g = {.rp = rp, .tl = tl, .opts = o, .pg = &pg, .thumb = thumb_frame(tl)};
     int jobs = sr_render_jobs(o->jobs), started = 0, rc = 0;
-    g.threads = enc_threads(jobs);
+    g.threads = seg_threads(o);
     pthread_mutex_init(&g.mu, NULL);
     pthread_cond_init(&g.cv, NULL);
     pthread_t th[SR_RENDER_MAX_JOBS];
@@ -1244,7 +1253,7 @@ int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, c
     }
     char *tmp = rc ? NULL : tmp_name(path);
     if (!rc && !tmp) rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be created: %s.", path, strerror(errno));
-    if (!rc) rc = encode_segment(&r, &seg[index], tmp, enc_threads(sr_render_jobs(opts->jobs)), err);
+    if (!rc) rc = encode_segment(&r, &seg[index], tmp, seg_threads(opts), err);
     if (!rc && rename(tmp, path) != 0)
         rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be written: %s.", path, strerror(errno));
     if (rc && tmp) unlink(tmp);
@@ -1271,8 +1280,7 @@ int sr_render_segment_key(const json_t *rp, const sr_render_opts *opts, int inde
     if (opts->cache_dir) snprintf(memo, sizeof memo, "%s/hashes", opts->cache_dir); /* file hashes remembered */
     if (!rc) rc = sr_segkeys_create(&keys, opts->cache_dir ? memo : NULL, err);
     /* the encoder threads of sr_render_segment with the same opts: they are part of the key */
-    int threads = enc_threads(sr_render_jobs(opts->jobs));
-    if (!rc) rc = sr_segkey(keys, rp, tl, opts->base_dir, &seg[index], threads, key, err);
+    if (!rc) rc = sr_segkey(keys, rp, tl, opts->base_dir, &seg[index], seg_threads(opts), key, err);
     sr_segkeys_destroy(keys);
     free(seg);
     sr_timeline_free(tl);
