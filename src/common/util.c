@@ -132,6 +132,35 @@ char *sr_path_resolve(const char *base_dir, const char *p)
     return r;
 }
 
+int sr_mkdirs(const char *dir, int mode)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) return -1;
+        *s = '/';
+    }
+    return p[0] && mkdir(p, (mode_t)mode) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int sr_mkdirs_for(const char *path, int mode)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    char *slash = strrchr(p, '/');
+    if (!slash || slash == p) return 0;
+    *slash = 0;
+    return sr_mkdirs(p, mode);
+}
+
 char *sr_dirname_dup(const char *path)
 {
     const char *slash = strrchr(path, '/');

@@ -25,6 +25,11 @@ int sr_parse_percent(const json_t *v, double *frac);
 char *sr_path_resolve(const char *base_dir, const char *p);
 /* A malloc'd copy of path's folder ("." when it has none). */
 char *sr_dirname_dup(const char *path);
+/* mkdir -p: makes dir and the folders above it that are missing, with mode.
+ * 0, or -1 with errno set (ENAMETOOLONG for a name over 4095 bytes). */
+int sr_mkdirs(const char *dir, int mode);
+/* The same for the folder path lies in (nothing when path has no folder). */
+int sr_mkdirs_for(const char *path, int mode);
 /* Writes data to path through path.tmp-XXXXXX + rename. 0 or SR_EIO (err filled). */
 int sr_write_file_atomic(const char *path, const void *data, size_t len, sr_err *err);
 /* Reads a whole file, at most max bytes. *out is malloc'd and NUL-terminated.

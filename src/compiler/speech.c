@@ -38,18 +38,9 @@ char *sr_speech_cache_dir(const char *opt)
 /* mkdir -p */
 static int make_dirs(const char *path, sr_err *err)
 {
-    char tmp[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof tmp) return sr_err_set(err, SR_EIO, path, "the cache folder name is unusable");
-    memcpy(tmp, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (tmp[i] != '/' && tmp[i] != 0) continue;
-        char c = tmp[i];
-        tmp[i] = 0;
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            return sr_err_set(err, SR_EIO, path, "cannot create the cache folder %s: %s", tmp, strerror(errno));
-        tmp[i] = c;
-    }
+    if (!path[0] || strlen(path) >= 4096) return sr_err_set(err, SR_EIO, path, "the cache folder name is unusable");
+    if (sr_mkdirs(path, 0755))
+        return sr_err_set(err, SR_EIO, path, "cannot create the cache folder %s: %s", path, strerror(errno));
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "jobs/jobs.h"
 
 int sr_files_open(sr_svc_cfg *cfg, sr_err *err)
@@ -55,15 +56,8 @@ void sr_files_local(const sr_svc_cfg *cfg, const char *key, char *out, size_t n)
 
 int sr_files_mkdirs(const char *path, sr_err *err)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(dir, 0700) && errno != EEXIST)
-            return sr_err_set(err, SR_EIO, path, "cannot create the folder of %s: %s", path, strerror(errno));
-        *p = '/';
-    }
+    if (sr_mkdirs_for(path, 0700))
+        return sr_err_set(err, SR_EIO, path, "cannot create the folder of %s: %s", path, strerror(errno));
     return 0;
 }
 

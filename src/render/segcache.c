@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/util.h"
+
 #include "render/segkey.h"
 
 #define EXT ".mp4"
@@ -23,19 +25,6 @@ struct sr_segcache {
     char **pin; /* keys held by this render */
     int npin, cpin;
 };
-
-static int mkdirs(const char *dir)
-{
-    char p[4096];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) return -1;
-            *s = '/';
-        }
-    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* A KEY.mp4.tmp-PID-XXXXXX whose process is gone. */
 static int stale_tmp(const char *name)
@@ -49,7 +38,7 @@ static int stale_tmp(const char *name)
 int sr_segcache_open(sr_segcache **out, const char *dir, int64_t max_bytes, sr_err *err)
 {
     *out = NULL;
-    if (mkdirs(dir) != 0)
+    if (sr_mkdirs(dir, 0755) != 0)
         return sr_err_set(err, SR_EIO, "cache", "The cache folder %s cannot be created: %s.", dir, strerror(errno));
     sr_segcache *c = calloc(1, sizeof *c);
     if (!c || !(c->dir = strdup(dir))) {

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/util.h"
+
 #define SR_STORAGE_KEY_MAX 900
 
 struct sr_storage {
@@ -146,31 +148,11 @@ int sr_storage_presign(sr_storage *s, const char *key, int expires_s, char *out,
 
 /* ---- temporary files beside a target ---- */
 
-int sr_storage_mkparents(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    char *slash = strrchr(buf, '/');
-    if (!slash || slash == buf) return 0;
-    *slash = 0;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-    return 0;
-}
-
 int sr_storage_tmp_open(const char *dst, char *tmp, size_t n, const char *key, sr_err *err)
 {
     if (snprintf(tmp, n, "%s.tmp-XXXXXX", dst) >= (int)n)
         return sr_err_set(err, SR_EIO, key, "the path for '%s' is too long", key);
-    if (sr_storage_mkparents(dst) != 0)
+    if (sr_mkdirs_for(dst, 0755) != 0)
         return sr_err_set(err, SR_EIO, key, "cannot make the folder for '%s': %s", key, strerror(errno));
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) return sr_err_set(err, SR_EIO, key, "cannot write '%s': %s", key, strerror(errno));

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "storage/storage_impl.h"
 
 typedef struct file_store {
@@ -117,7 +118,7 @@ int sr_storage_file_open(const char *spec, const sr_storage_ops **ops, void **im
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/.", f->dir);
     struct stat st;
-    int e = sr_storage_mkparents(probe) != 0 || stat(f->dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    int e = sr_mkdirs_for(probe, 0755) != 0 || stat(f->dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
     if (e) {
         int rc = sr_err_set(err, SR_EIO, f->dir, "the storage folder %s cannot be made: %s", f->dir, strerror(e));
         file_close(f);

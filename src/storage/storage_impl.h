@@ -35,8 +35,6 @@ int sr_storage_s3_open(const char *spec, const sr_storage_ops **ops, void **impl
 int sr_storage_tmp_open(const char *dst, char *tmp, size_t n, const char *key, sr_err *err);
 int sr_storage_tmp_commit(int fd, const char *tmp, const char *dst, const char *key, sr_err *err);
 void sr_storage_tmp_abort(int fd, const char *tmp);
-/* Makes every folder above path (mkdir -p of its dirname): 0 or -1 (errno). */
-int sr_storage_mkparents(const char *path);
 /* Copies the open file in to dst through a temporary (the steps above). */
 int sr_storage_copy_to(int in, const char *dst, const char *key, sr_err *err);
 
