@@ -339,8 +339,6 @@ static int make_tasks(run_ctx *r, const json_t *tl, int n, char (*keys)[65], int
 static int await_tasks(run_ctx *r, const int *reused, int n, int ntasks, json_t *workers, sr_err *err)
 {
     char code[48], msg[512];
-    int missing = 0; /* the segments this holder waits for */
-    for (int k = 0; k < n; k++) missing += !reused[k];
     for (;;) {
         if (r->k.cancel) return sr_err_set(err, SR_ECANCELLED, NULL, "the render was cancelled");
         int done = 0, f = tasks_state(r, reused, n, &done, workers, code, msg, err);
@@ -351,6 +349,8 @@ static int await_tasks(run_ctx *r, const int *reused, int n, int ntasks, json_t 
             return sr_err_set(err, SR_ECANCELLED, NULL, "%s", msg);
         }
         char pm[128];
+        int missing = 0;
+        for (int k = 0; k < n; k++) missing += !reused[k];
         int total_done = n - missing + done;
         snprintf(pm, sizeof pm, "rendering: segment %d of %d", total_done, n);
         r->ops->job_progress(r->st, r->job->id, r->owner, total_done * 95 / (n ? n : 1), pm, NULL);
