@@ -35,9 +35,6 @@
  * (they are part of its key), whatever its cores; a node runs about one
  * render process per two cores (--processes), each rendering one segment. */
 #define TASK_ENCODER_THREADS 2
-/* Consecutive segments one task renders at most (with one compositor
- * context: the timeline read and its pictures decoded once per task). */
-#define TASK_SEGMENTS 4
 #define BEAT_MS 1000
 #define MAX_TASK_INPUT (64 << 20) /* bytes of one task's input (its timeline) */
 
@@ -187,45 +184,31 @@ static int hex64(const char *s)
     return 1;
 }
 
-/* Task t (leased): its timeline's media here, its run of segments (input
- * "index": the first, "keys": their content keys, consecutive) rendered with
- * one compositor context and put into the storage at their keys; *result
- * {"keys","seconds"}. */
+/* Task t (leased): its timeline's media here, its segment rendered and put
+ * into the storage at its key; *result {"key","seconds"}. */
 static int task_work(const sr_svc_cfg *cfg, const sr_task *t, volatile int *cancel, json_t **result, sr_err *err)
 {
     json_t *in = t->input && strlen(t->input) <= MAX_TASK_INPUT ? json_loads(t->input, 0, NULL) : NULL;
-    json_t *tl = json_object_get(in, "timeline"), *keys = json_object_get(in, "keys"), *done = json_array();
+    json_t *tl = json_object_get(in, "timeline");
+    const char *key = json_string_value(json_object_get(in, "key"));
     json_int_t idx = json_integer_value(json_object_get(in, "index"));
-    size_t n = json_array_size(keys), i;
-    char skey[TASK_SEGMENTS][200], path[TASK_SEGMENTS][2400];
-    const char *paths[TASK_SEGMENTS];
+    char skey[200], path[2400];
     double t0 = sr_now();
-    int rc = done ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
-    if (!rc && (!json_is_object(tl) || n < 1 || n > TASK_SEGMENTS || idx < 0 || idx > 1000000))
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "task", "the task's input is not a run of segments of a timeline");
-    for (i = 0; !rc && i < n; i++) {
-        const char *key = json_string_value(json_array_get(keys, i));
-        if (!hex64(key)) rc = sr_err_set(err, SR_EINVALID_FIELD, "task", "the task's segment key %zu is not one", i);
-        if (!rc) {
-            segment_key(skey[i], sizeof skey[i], t->account_id, key);
-            sr_files_local(cfg, skey[i], path[i], sizeof path[i]);
-            paths[i] = path[i];
-            rc = sr_files_mkdirs(path[i], err);
-        }
-    }
+    int rc = 0;
+    if (!json_is_object(tl) || !hex64(key) || idx < 0 || idx > 1000000)
+        rc = sr_err_set(err, SR_EINVALID_FIELD, "task", "the task's input is not a segment of a timeline");
     if (!rc) rc = sr_media_sync(tl, cfg, 0, err);
+    if (!rc) {
+        segment_key(skey, sizeof skey, t->account_id, key);
+        sr_files_local(cfg, skey, path, sizeof path);
+        rc = sr_files_mkdirs(path, err);
+    }
     sr_render_opts ro = {.base_dir = cfg->local_root, .cancel = cancel, .limits = media_limits(cfg),
                          .threads = TASK_ENCODER_THREADS};
-    if (!rc) rc = sr_render_segments(tl, &ro, (int)idx, (int)n, paths, err);
-    for (i = 0; !rc && i < n; i++) {
-        size_t j = 0; /* segments of the same content share a key: stored once */
-        while (j < i && strcmp(skey[j], skey[i])) j++;
-        if (j == i) rc = sr_files_publish(cfg, skey[i], path[i], 0, err);
-        if (!rc) json_array_append_new(done, json_string(skey[i]));
-    }
-    if (!rc && !(*result = json_pack("{s:O,s:f}", "keys", done, "seconds", sr_now() - t0)))
+    if (!rc) rc = sr_render_segment(tl, &ro, (int)idx, path, err);
+    if (!rc) rc = sr_files_publish(cfg, skey, path, 0, err);
+    if (!rc && !(*result = json_pack("{s:s,s:f}", "key", skey, "seconds", sr_now() - t0)))
         rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
-    json_decref(done);
     json_decref(in);
     return rc;
 }
@@ -258,8 +241,8 @@ static int one_task(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st
     return 1;
 }
 
-/* The tasks of the holder's job: how many segments of those it waits for
- * (not reused[idx]: a holder before it may have finished others) are done, the
+/* The tasks of the holder's job: how many of those it waits for (not
+ * reused[idx]: a holder before it may have finished others) are done, the
  * first failure (1), and the distinct names of the nodes that made its
  * segments (into workers). */
 static int tasks_state(run_ctx *r, const int *reused, int nseg, int *done, json_t *workers, char code[48],
@@ -277,12 +260,7 @@ static int tasks_state(run_ctx *r, const int *reused, int nseg, int *done, json_
             snprintf(msg, 512, "%s", ts[i].error_msg);
         }
         if (ts[i].state != SR_TASK_DONE) continue;
-        if (ts[i].idx >= 0 && ts[i].idx < nseg && !reused[ts[i].idx]) { /* its segments: the result's keys */
-            json_t *res = ts[i].result ? json_loads(ts[i].result, 0, NULL) : NULL;
-            size_t m = json_array_size(json_object_get(res, "keys"));
-            *done += m ? (int)m : 1;
-            json_decref(res);
-        }
+        *done += ts[i].idx >= 0 && ts[i].idx < nseg && !reused[ts[i].idx];
         size_t k;
         json_t *w;
         int seen = 0;
@@ -295,38 +273,25 @@ static int tasks_state(run_ctx *r, const int *reused, int nseg, int *done, json_
 }
 
 /* Makes tasks for the segments of tl (a timeline of keys, base local_root)
- * the storage lacks, one per run of at most TASK_SEGMENTS consecutive
- * missing segments (its idx: the run's first); marks the others in
- * reused[]. Returns how many tasks. */
+ * the storage lacks; marks the others in reused[]. Returns how many tasks. */
 static int make_tasks(run_ctx *r, const json_t *tl, int n, char (*keys)[65], int *reused, sr_err *err)
 {
     char *tl_txt = json_dumps(tl, JSON_COMPACT);
     sr_task *ts = calloc((size_t)n, sizeof *ts);
     int nt = 0, rc = tl_txt && ts ? 0 : sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
-    size_t cap = tl_txt ? strlen(tl_txt) + 160 + TASK_SEGMENTS * 70 : 0;
+    size_t cap = tl_txt ? strlen(tl_txt) + 160 : 0;
     for (int k = 0; !rc && k < n; k++) {
         char skey[200];
         segment_key(skey, sizeof skey, r->job->account_id, keys[k]);
-        reused[k] = sr_storage_stat(r->cfg->storage, skey, NULL, NULL) == 0;
-    }
-    for (int k = 0; !rc && k < n; k++) {
-        if (reused[k]) continue;
-        int m = 1; /* the run k .. k + m - 1 */
-        while (m < TASK_SEGMENTS && k + m < n && !reused[k + m]) m++;
+        if ((reused[k] = sr_storage_stat(r->cfg->storage, skey, NULL, NULL) == 0)) continue;
         sr_task *t = &ts[nt++];
         sr_uuid(t->id);
         snprintf(t->job_id, sizeof t->job_id, "%s", r->job->id);
         snprintf(t->account_id, sizeof t->account_id, "%s", r->job->account_id);
         t->idx = k;
         t->max_attempts = r->cfg->max_attempts;
-        if (!(t->input = malloc(cap))) {
-            rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
-            break;
-        }
-        int len = snprintf(t->input, cap, "{\"index\":%d,\"keys\":[", k);
-        for (int j = 0; j < m; j++) len += snprintf(t->input + len, cap - len, "%s\"%s\"", j ? "," : "", keys[k + j]);
-        snprintf(t->input + len, cap - len, "],\"timeline\":%s}", tl_txt);
-        k += m - 1;
+        if (!(t->input = malloc(cap))) rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+        else snprintf(t->input, cap, "{\"index\":%d,\"key\":\"%s\",\"timeline\":%s}", k, keys[k], tl_txt);
     }
     if (!rc && nt) rc = r->ops->task_create(r->st, ts, nt, err);
     for (int i = 0; ts && i < n; i++) free(ts[i].input);
@@ -349,12 +314,10 @@ static int await_tasks(run_ctx *r, const int *reused, int n, int ntasks, json_t 
             return sr_err_set(err, SR_ECANCELLED, NULL, "%s", msg);
         }
         char pm[128];
-        int missing = 0;
-        for (int k = 0; k < n; k++) missing += !reused[k];
-        int total_done = n - missing + done;
+        int total_done = n - ntasks + done;
         snprintf(pm, sizeof pm, "rendering: segment %d of %d", total_done, n);
         r->ops->job_progress(r->st, r->job->id, r->owner, total_done * 95 / (n ? n : 1), pm, NULL);
-        if (done >= missing || !ntasks) return 0;
+        if (done >= ntasks) return 0;
         if (!one_task(r->cfg, r->ops, r->st, r->owner)) r->ops->wait_work(r->st, IDLE_POLL_MS);
     }
 }
@@ -399,11 +362,9 @@ static int render_tasks(run_ctx *r, const json_t *rp, const sr_render_opts *ro, 
     }
     if (!rc) rc = sr_render_assemble(rp, ro, (const char *const *)paths, n, err);
     if (!rc && ro->stats) {
-        int enc = 0;
-        for (int k = 0; k < n; k++) enc += !reused[k];
         ro->stats->segments_total = n;
-        ro->stats->segments_encoded = enc;
-        ro->stats->segments_reused = n - enc;
+        ro->stats->segments_encoded = nt;
+        ro->stats->segments_reused = n - nt;
         json_object_set(result, "workers", workers); /* into renderStats by the caller */
         r->ops->task_delete(r->st, r->job->id, NULL);
     }

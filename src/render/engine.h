@@ -138,12 +138,6 @@ int sr_render_plan(const json_t *rp, const char *base_dir, sr_segment **out, sr_
  * video only; written under a temporary name and renamed), with
  * opts->base_dir, cancel and jobs (its share of encoder threads). MP4 only. */
 int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err);
-/* sr_render_segment for the count segments first.. of the plan into
- * paths[0..count), with one compositor context (the timeline read, its
- * pictures decoded once): what a caller rendering a run of consecutive
- * segments should use. On failure the segments already renamed stay. */
-int sr_render_segments(const json_t *rp, const sr_render_opts *opts, int first, int count, const char *const *paths,
-                       sr_err *err);
 
 /* The content key (64 hex characters) under which segment index of rp's plan,
  * rendered by sr_render_segment with the same opts (base_dir, jobs), may be

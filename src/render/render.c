@@ -1233,8 +1233,7 @@ int sr_render_plan(const json_t *rp, const char *base_dir, sr_segment **out, sr_
     return rc ? rc : n;
 }
 
-int sr_render_segments(const json_t *rp, const sr_render_opts *opts, int first, int count, const char *const *paths,
-                       sr_err *err)
+int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err)
 {
     sr_timeline *tl = NULL;
     sr_seg *seg = NULL;
@@ -1246,33 +1245,24 @@ int sr_render_segments(const json_t *rp, const sr_render_opts *opts, int first, 
     if (!rc && !segmentable(tl))
         rc = sr_err_set(err, SR_EINVALID_FIELD, "output.format", "Only MP4 (H.264, H.265) renders in segments.");
     if (!rc && (n = plan(tl, &seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
-    if (!rc && (first < 0 || count < 1 || first >= n || count > n - first))
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "segment", "The timeline has no segments %d to %d (it has %d).", first,
-                        first + count - 1, n);
+    if (!rc && (index < 0 || index >= n))
+        rc = sr_err_set(err, SR_EINVALID_FIELD, "segment", "The timeline has no segment %d (it has %d).", index, n);
     if (!rc) {
-        for (int k = first; k < first + count; k++) pg.total += seg[k].frames;
-        rc = ctx_init(&r, rp, tl, opts, &pg, err); /* one compositor context for the run of segments */
+        pg.total = seg[index].frames;
+        rc = ctx_init(&r, rp, tl, opts, &pg, err);
     }
-    for (int k = first; !rc && k < first + count; k++) {
-        const char *path = paths[k - first];
-        char *tmp = tmp_name(path);
-        if (!tmp) rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be created: %s.", path, strerror(errno));
-        if (!rc) rc = encode_segment(&r, &seg[k], tmp, seg_threads(opts), err);
-        if (!rc && rename(tmp, path) != 0)
-            rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be written: %s.", path, strerror(errno));
-        if (rc && tmp) unlink(tmp);
-        free(tmp);
-    }
+    char *tmp = rc ? NULL : tmp_name(path);
+    if (!rc && !tmp) rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be created: %s.", path, strerror(errno));
+    if (!rc) rc = encode_segment(&r, &seg[index], tmp, seg_threads(opts), err);
+    if (!rc && rename(tmp, path) != 0)
+        rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be written: %s.", path, strerror(errno));
+    if (rc && tmp) unlink(tmp);
+    free(tmp);
     ctx_free(&r);
     free(seg);
     sr_timeline_free(tl);
     pthread_mutex_destroy(&pg.mu);
     return rc;
-}
-
-int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err)
-{
-    return sr_render_segments(rp, opts, index, 1, &path, err);
 }
 
 int sr_render_segment_key(const json_t *rp, const sr_render_opts *opts, int index, char key[65], sr_err *err)
