@@ -313,7 +313,7 @@ static void make_tasks(fx *f, const char *job, int n, int max_attempts, const ch
     memset(t, 0, sizeof t);
     for (int i = 0; i < n; i++) {
         sr_uuid(t[i].id);
-        snprintf(t[i].job_id, sizeof t[i].job_id, "%s", job);
+        snprintf(t[i].job_id, sizeof t[i].job_id, "%.*s", (int)sizeof t[i].job_id - 1, job);
         t[i].idx = i;
         t[i].max_attempts = max_attempts;
         snprintf(in[i], sizeof in[i], input_fmt, i);

@@ -184,6 +184,40 @@ static int hex64(const char *s)
     return 1;
 }
 
+/* The compositor context of the last task's timeline, kept for the next
+ * task of the same timeline (a video's segments come one after another):
+ * one per process, as tasks run on the worker loop's thread only. */
+static struct {
+    char *timeline; /* the JSON text of its timeline, as the task gave it */
+    sr_segrender *sg;
+} last_tl;
+
+static void task_ctx_drop(void)
+{
+    sr_segrender_close(last_tl.sg);
+    free(last_tl.timeline);
+    last_tl.sg = NULL;
+    last_tl.timeline = NULL;
+}
+
+/* The context for timeline tl (text: its JSON in the task's input). */
+static int task_ctx(const sr_svc_cfg *cfg, const json_t *tl, const char *text, sr_segrender **out, sr_err *err)
+{
+    if (!last_tl.sg || strcmp(last_tl.timeline, text)) {
+        task_ctx_drop();
+        sr_render_opts ro = {.base_dir = cfg->local_root, .limits = media_limits(cfg),
+                             .threads = TASK_ENCODER_THREADS};
+        int rc = sr_segrender_open(&last_tl.sg, tl, &ro, err);
+        if (!rc && !(last_tl.timeline = strdup(text))) rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
+        if (rc) {
+            task_ctx_drop();
+            return rc;
+        }
+    }
+    *out = last_tl.sg;
+    return 0;
+}
+
 /* Task t (leased): its timeline's media here, its segment rendered and put
  * into the storage at its key; *result {"key","seconds"}. */
 static int task_work(const sr_svc_cfg *cfg, const sr_task *t, volatile int *cancel, json_t **result, sr_err *err)
@@ -191,11 +225,13 @@ static int task_work(const sr_svc_cfg *cfg, const sr_task *t, volatile int *canc
     json_t *in = t->input && strlen(t->input) <= MAX_TASK_INPUT ? json_loads(t->input, 0, NULL) : NULL;
     json_t *tl = json_object_get(in, "timeline");
     const char *key = json_string_value(json_object_get(in, "key"));
+    const char *text = in ? strstr(t->input, "\"timeline\":") : NULL; /* make_tasks puts it last */
     json_int_t idx = json_integer_value(json_object_get(in, "index"));
     char skey[200], path[2400];
     double t0 = sr_now();
+    sr_segrender *sg = NULL;
     int rc = 0;
-    if (!json_is_object(tl) || !hex64(key) || idx < 0 || idx > 1000000)
+    if (!json_is_object(tl) || !text || !hex64(key) || idx < 0 || idx > 1000000)
         rc = sr_err_set(err, SR_EINVALID_FIELD, "task", "the task's input is not a segment of a timeline");
     if (!rc) rc = sr_media_sync(tl, cfg, 0, err);
     if (!rc) {
@@ -203,9 +239,9 @@ static int task_work(const sr_svc_cfg *cfg, const sr_task *t, volatile int *canc
         sr_files_local(cfg, skey, path, sizeof path);
         rc = sr_files_mkdirs(path, err);
     }
-    sr_render_opts ro = {.base_dir = cfg->local_root, .cancel = cancel, .limits = media_limits(cfg),
-                         .threads = TASK_ENCODER_THREADS};
-    if (!rc) rc = sr_render_segment(tl, &ro, (int)idx, path, err);
+    if (!rc) rc = task_ctx(cfg, tl, text, &sg, err);
+    if (!rc) rc = sr_segrender_run(sg, (int)idx, path, cancel, err);
+    if (rc) task_ctx_drop(); /* a context that failed is not reused */
     if (!rc) rc = sr_files_publish(cfg, skey, path, 0, err);
     if (!rc && !(*result = json_pack("{s:s,s:f}", "key", skey, "seconds", sr_now() - t0)))
         rc = sr_err_set(err, SR_ENOMEM, NULL, "out of memory");
@@ -344,11 +380,13 @@ static int render_tasks(run_ctx *r, const json_t *rp, const sr_render_opts *ro, 
     snprintf(cache, sizeof cache, "%s/cache/segments/%s", cfg->local_root, r->job->account_id);
     sr_render_opts ko = {.base_dir = cfg->local_root, .limits = ro->limits, .cache_dir = cache,
                          .threads = TASK_ENCODER_THREADS};
-    for (int k = 0; !rc && k < n; k++) rc = sr_render_segment_key(tl, &ko, k, keys[k], err);
+    if (!rc && n > 0) rc = sr_render_segment_keys(tl, &ko, keys, n, err);
     if ((rc == SR_EINVALID_FIELD && !strcmp(err->field, "output.format")) || (!rc && !n)) rc = 1; /* WebM, GIF, MP3 */
     if (!rc) rc = sr_media_sync(tl, cfg, 1, err); /* speech made here, for the other nodes */
+    if (!rc) rc = sr_render_check(tl, &ko, err);    /* every file once: a task probes none */
     if (!rc) rc = (nt = make_tasks(r, tl, n, keys, reused, err)) < 0 ? nt : 0;
     if (!rc) rc = await_tasks(r, reused, n, nt, workers, err);
+    task_ctx_drop(); /* the segments' context, if this node made some, before the assembly */
     for (int k = 0; !rc && k < n; k++) {
         char skey[200], p[2400];
         segment_key(skey, sizeof skey, r->job->account_id, keys[k]);
@@ -670,9 +708,11 @@ int sr_worker_loop(const sr_svc_cfg *cfg, const sr_store_ops *ops, sr_store *st,
     while (!(stop && *stop) && getppid() == parent) {
         if (cfg->fleet && one_task(cfg, ops, st, owner)) continue; /* started videos first */
         if (one_job(cfg, ops, st, owner)) continue;
+        task_ctx_drop(); /* idle: the last video's context goes */
         if (cfg->fleet) ops->wait_work(st, IDLE_POLL_MS);
         else sleep_ms(IDLE_POLL_MS);
     }
+    task_ctx_drop();
     b.stop = 1;
     if (beating) pthread_join(bt, NULL);
     return 0;

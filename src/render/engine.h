@@ -139,12 +139,24 @@ int sr_render_plan(const json_t *rp, const char *base_dir, sr_segment **out, sr_
  * opts->base_dir, cancel and jobs (its share of encoder threads). MP4 only. */
 int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err);
 
-/* The content key (64 hex characters) under which segment index of rp's plan,
- * rendered by sr_render_segment with the same opts (base_dir, jobs), may be
- * cached: what sr_render's own segment cache uses. opts->cache_dir, when
+/* The same for many segments of one timeline: sr_segrender_open parses and
+ * plans rp and makes one compositor context (scene pictures, text, buffers:
+ * a few frames' worth of memory held until sr_segrender_close); each
+ * sr_segrender_run renders segment index into path, in any order, stopping
+ * when *cancel (may be NULL) becomes non-zero. opts is copied; rp is not
+ * kept. One thread at a time per handle. */
+typedef struct sr_segrender sr_segrender;
+int sr_segrender_open(sr_segrender **out, const json_t *rp, const sr_render_opts *opts, sr_err *err);
+int sr_segrender_run(sr_segrender *s, int index, const char *path, volatile int *cancel, sr_err *err);
+void sr_segrender_close(sr_segrender *s);
+
+/* The content keys (64 hex characters each) of rp's n segments (n: what
+ * sr_render_plan returns) into keys[0..n): under keys[k], segment k rendered
+ * by sr_render_segment with the same opts (base_dir, threads, jobs) may be
+ * cached; what sr_render's own segment cache uses. opts->cache_dir, when
  * set, remembers file hashes in its hashes/ folder. SR_EINVALID_FIELD
  * (field "output.format") for a timeline that does not render in segments. */
-int sr_render_segment_key(const json_t *rp, const sr_render_opts *opts, int index, char key[65], sr_err *err);
+int sr_render_segment_keys(const json_t *rp, const sr_render_opts *opts, char (*keys)[65], int n, sr_err *err);
 
 /* Writes every file sr_render writes, from segments[0..n) (the files of
  * sr_render_segment for each segment of the plan, in order): the audio is
@@ -163,6 +175,11 @@ json_t *sr_render_stats_json(const sr_render_stats *s);
 /* Validates a timeline without rendering (fields, limits, media present and
  * decodable, the default picture limits). Returns 0 or an error. */
 int sr_render_validate(const json_t *rp, const char *base_dir, sr_err *err);
+/* The same with opts' base_dir and picture limits: what sr_render checks
+ * before it starts. A caller that renders the segments apart
+ * (sr_render_segment, which probes nothing before it loads a file)
+ * checks the whole timeline once with it. */
+int sr_render_check(const json_t *rp, const sr_render_opts *opts, sr_err *err);
 
 /* Writes OUT.srt, OUT.vtt and OUT.txt from rp's subtitles[] (used by sr_render;
  * exposed for tests). base is the output path without extension. */

@@ -396,13 +396,18 @@ static int probe_all(const sr_timeline *tl, const sr_media_limits *limits, sr_er
     return 0;
 }
 
-int sr_render_validate(const json_t *rp, const char *base_dir, sr_err *err)
+int sr_render_check(const json_t *rp, const sr_render_opts *opts, sr_err *err)
 {
     sr_timeline *tl = NULL;
-    int rc = sr_timeline_parse(rp, base_dir, &tl, err);
-    if (!rc) rc = probe_all(tl, NULL, err);
+    int rc = sr_timeline_parse(rp, opts->base_dir, &tl, err);
+    if (!rc) rc = probe_all(tl, &opts->limits, err);
     sr_timeline_free(tl);
     return rc;
+}
+
+int sr_render_validate(const json_t *rp, const char *base_dir, sr_err *err)
+{
+    return sr_render_check(rp, &(sr_render_opts){.base_dir = base_dir}, err);
 }
 
 /* ------------------------------------------------------------------ render */
@@ -1233,55 +1238,95 @@ int sr_render_plan(const json_t *rp, const char *base_dir, sr_segment **out, sr_
     return rc ? rc : n;
 }
 
-int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err)
+/* A timeline's segments rendered one after another with one compositor
+ * context: its scenes' pictures, text and buffers made once. */
+struct sr_segrender {
+    sr_render_opts opts; /* a copy: cancel is set per segment */
+    sr_timeline *tl;
+    sr_seg *seg;
+    int n;
+    prog pg;
+    render r;
+};
+
+void sr_segrender_close(sr_segrender *s)
 {
-    sr_timeline *tl = NULL;
-    sr_seg *seg = NULL;
-    prog pg = {.t0 = sr_now()};
-    render r = {0};
-    pthread_mutex_init(&pg.mu, NULL);
-    int rc = sr_timeline_parse(rp, opts->base_dir, &tl, err), n = 0;
-    if (!rc) rc = probe_all(tl, &opts->limits, err);
-    if (!rc && !segmentable(tl))
+    if (!s) return;
+    ctx_free(&s->r);
+    free(s->seg);
+    sr_timeline_free(s->tl);
+    pthread_mutex_destroy(&s->pg.mu);
+    free(s);
+}
+
+int sr_segrender_open(sr_segrender **out, const json_t *rp, const sr_render_opts *opts, sr_err *err)
+{
+    sr_segrender *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s) return sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    s->opts = *opts;
+    s->opts.progress = NULL; /* a segment reports nothing: its caller does */
+    s->pg.t0 = sr_now();
+    pthread_mutex_init(&s->pg.mu, NULL);
+    int rc = sr_timeline_parse(rp, opts->base_dir, &s->tl, err);
+    if (!rc && !segmentable(s->tl))
         rc = sr_err_set(err, SR_EINVALID_FIELD, "output.format", "Only MP4 (H.264, H.265) renders in segments.");
-    if (!rc && (n = plan(tl, &seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
-    if (!rc && (index < 0 || index >= n))
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "segment", "The timeline has no segment %d (it has %d).", index, n);
-    if (!rc) {
-        pg.total = seg[index].frames;
-        rc = ctx_init(&r, rp, tl, opts, &pg, err);
+    if (!rc && (s->n = plan(s->tl, &s->seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    /* no probe: the caller checked the whole timeline once (sr_render_check);
+     * each file is still opened under its picture ceilings when loaded */
+    if (!rc) rc = ctx_init(&s->r, rp, s->tl, &s->opts, &s->pg, err);
+    if (rc) {
+        sr_segrender_close(s);
+        return rc;
     }
-    char *tmp = rc ? NULL : tmp_name(path);
-    if (!rc && !tmp) rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be created: %s.", path, strerror(errno));
-    if (!rc) rc = encode_segment(&r, &seg[index], tmp, seg_threads(opts), err);
+    *out = s;
+    return 0;
+}
+
+int sr_segrender_run(sr_segrender *s, int index, const char *path, volatile int *cancel, sr_err *err)
+{
+    if (index < 0 || index >= s->n)
+        return sr_err_set(err, SR_EINVALID_FIELD, "segment", "The timeline has no segment %d (it has %d).", index, s->n);
+    s->opts.cancel = cancel;
+    s->pg.total = s->seg[index].frames;
+    s->pg.done = 0;
+    char *tmp = tmp_name(path);
+    int rc = tmp ? 0 : sr_err_set(err, SR_EIO, path, "The file %s cannot be created: %s.", path, strerror(errno));
+    if (!rc) rc = encode_segment(&s->r, &s->seg[index], tmp, seg_threads(&s->opts), err);
     if (!rc && rename(tmp, path) != 0)
         rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be written: %s.", path, strerror(errno));
     if (rc && tmp) unlink(tmp);
     free(tmp);
-    ctx_free(&r);
-    free(seg);
-    sr_timeline_free(tl);
-    pthread_mutex_destroy(&pg.mu);
+    malloc_trim(0); /* the encoder's frames back to the system */
     return rc;
 }
 
-int sr_render_segment_key(const json_t *rp, const sr_render_opts *opts, int index, char key[65], sr_err *err)
+int sr_render_segment(const json_t *rp, const sr_render_opts *opts, int index, const char *path, sr_err *err)
+{
+    sr_segrender *s = NULL;
+    int rc = sr_segrender_open(&s, rp, opts, err);
+    if (!rc) rc = sr_segrender_run(s, index, path, opts->cancel, err);
+    sr_segrender_close(s);
+    return rc;
+}
+
+int sr_render_segment_keys(const json_t *rp, const sr_render_opts *opts, char (*keys)[65], int n, sr_err *err)
 {
     sr_timeline *tl = NULL;
     sr_seg *seg = NULL;
-    sr_segkeys *keys = NULL;
-    char memo[4096];
-    int rc = sr_timeline_parse(rp, opts->base_dir, &tl, err), n = 0;
+    sr_segkeys *memo = NULL;
+    char dir[4096];
+    int rc = sr_timeline_parse(rp, opts->base_dir, &tl, err), ns = 0;
     if (!rc && !segmentable(tl))
         rc = sr_err_set(err, SR_EINVALID_FIELD, "output.format", "Only MP4 (H.264, H.265) renders in segments.");
-    if (!rc && (n = plan(tl, &seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
-    if (!rc && (index < 0 || index >= n))
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "segment", "The timeline has no segment %d (it has %d).", index, n);
-    if (opts->cache_dir) snprintf(memo, sizeof memo, "%s/hashes", opts->cache_dir); /* file hashes remembered */
-    if (!rc) rc = sr_segkeys_create(&keys, opts->cache_dir ? memo : NULL, err);
+    if (!rc && (ns = plan(tl, &seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    if (!rc && n != ns)
+        rc = sr_err_set(err, SR_EINVALID_FIELD, "segments", "The timeline has %d segments, not %d.", ns, n);
+    if (opts->cache_dir) snprintf(dir, sizeof dir, "%s/hashes", opts->cache_dir); /* file hashes remembered */
+    if (!rc) rc = sr_segkeys_create(&memo, opts->cache_dir ? dir : NULL, err);
     /* the encoder threads of sr_render_segment with the same opts: they are part of the key */
-    if (!rc) rc = sr_segkey(keys, rp, tl, opts->base_dir, &seg[index], seg_threads(opts), key, err);
-    sr_segkeys_destroy(keys);
+    for (int k = 0; !rc && k < n; k++) rc = sr_segkey(memo, rp, tl, opts->base_dir, &seg[k], seg_threads(opts), keys[k], err);
+    sr_segkeys_destroy(memo);
     free(seg);
     sr_timeline_free(tl);
     return rc;
