@@ -617,6 +617,48 @@ static void test_segment_then_assemble(void **state)
     json_decref(rp);
 }
 
+/* One sr_segrender for every segment, in any order and twice over (the
+ * fleet's render node keeps one per timeline): each file as the one
+ * sr_render_segment makes alone. */
+static void test_segrender_reuse(void **state)
+{
+    (void)state;
+    json_t *rp = load("h264");
+    sr_segment *plan = NULL;
+    sr_err err = {0};
+    int n = sr_render_plan(rp, g_dir, &plan, &err);
+    assert_true(n > 2);
+    sr_render_opts o = {.base_dir = g_dir, .threads = 1};
+    sr_segrender *sg = NULL;
+    assert_int_equal(sr_segrender_open(&sg, rp, &o, &err), 0);
+    int order[64], m = 0;
+    for (int k = n - 1; k >= 0 && m < 60; k--) order[m++] = k; /* backwards: scenes load again */
+    order[m++] = n / 2;                                       /* and one again */
+    const char *fa = "-select_streams v -show_entries packet=pts,dts,size,flags -of csv=p=0";
+    for (int i = 0; i < m; i++) {
+        int k = order[i];
+        char a[600], b[600];
+        snprintf(a, sizeof a, "%s", sr_test_path(g_dir, "reuse-a.mp4"));
+        snprintf(b, sizeof b, "%s", sr_test_path(g_dir, "reuse-b.mp4"));
+        int rc = sr_segrender_run(sg, k, a, NULL, &err);
+        if (rc) fail_msg("segrender %d: %s", k, err.msg);
+        if ((rc = sr_render_segment(rp, &o, k, b, &err))) fail_msg("segment %d: %s", k, err.msg);
+        char *p1 = probe(fa, a), *p2 = probe(fa, b);
+        assert_true(strlen(p1) > 0);
+        assert_string_equal(p1, p2);
+        free(p1);
+        free(p2);
+    }
+    assert_int_equal(sr_segrender_run(sg, n, sr_test_path(g_dir, "reuse-a.mp4"), NULL, &err), SR_EINVALID_FIELD);
+    volatile int cancel = 1;
+    assert_int_equal(sr_segrender_run(sg, 0, sr_test_path(g_dir, "reuse-c.mp4"), &cancel, &err), SR_ECANCELLED);
+    struct stat sb;
+    assert_int_not_equal(stat(sr_test_path(g_dir, "reuse-c.mp4"), &sb), 0); /* nothing left behind */
+    sr_segrender_close(sg);
+    free(plan);
+    json_decref(rp);
+}
+
 int main(void)
 {
     av_log_set_level(AV_LOG_QUIET);
@@ -630,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_hls),
         cmocka_unit_test(test_hls_cancel),
         cmocka_unit_test(test_segment_then_assemble),
+        cmocka_unit_test(test_segrender_reuse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

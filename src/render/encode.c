@@ -101,8 +101,9 @@ static void video_opts(int vc, const sr_enc_cfg *cfg, AVDictionary **o)
     case SR_VC_H264:
         av_dict_set(o, "preset", cfg->preset ? cfg->preset : "veryfast", 0);
         av_dict_set(o, "crf", crf, 0);
-        /* no threaded lookahead buffer: ~30 MB less at 1080p for a few % speed */
-        av_dict_set(o, "x264-params", "sync-lookahead=0", 0);
+        /* x264's threaded lookahead (its default, sync-lookahead auto) is kept:
+         * ~30 MB more at 1080p, but the slice-type decisions leave the thread
+         * that feeds the encoder, ~14% less wall time on 2 cores (bench/run) */
         break;
     case SR_VC_H265:
         av_dict_set(o, "preset", cfg->preset ? cfg->preset : "veryfast", 0);
