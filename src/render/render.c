@@ -754,6 +754,7 @@ static int encode_segment(render *r, const sr_seg *sg, const char *path, int thr
     if (!rc) rc = run_range(r, sg->start, sg->start + sg->frames, enc, NULL, err);
     if (!rc) rc = sr_encoder_finish(enc, err);
     sr_encoder_destroy(enc);
+    malloc_trim(0); /* the encoder's frames back to the system before the next one is made */
     return rc;
 }
 
@@ -803,7 +804,6 @@ static void *job_main(void *arg)
         if (k < 0) break;
         const char *out = g->cache ? g->tmp[k] : g->path[k];
         rc = encode_segment(&r, &g->seg[k], out, g->threads, &err);
-        malloc_trim(0); /* the encoder's frames back to the system before the next one is made */
         if (!rc && g->cache) {
             rc = sr_segcache_put(g->cache, g->key[k], g->tmp[k], &err);
             char p[4096];
@@ -1238,6 +1238,17 @@ int sr_render_plan(const json_t *rp, const char *base_dir, sr_segment **out, sr_
     return rc ? rc : n;
 }
 
+/* rp parsed (base_dir) into *tl and planned into *seg, *n segments; an
+ * error for a timeline that does not render in segments. */
+static int parse_segments(const json_t *rp, const char *base_dir, sr_timeline **tl, sr_seg **seg, int *n, sr_err *err)
+{
+    int rc = sr_timeline_parse(rp, base_dir, tl, err);
+    if (!rc && !segmentable(*tl))
+        rc = sr_err_set(err, SR_EINVALID_FIELD, "output.format", "Only MP4 (H.264, H.265) renders in segments.");
+    if (!rc && (*n = plan(*tl, seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    return rc;
+}
+
 /* A timeline's segments rendered one after another with one compositor
  * context: its scenes' pictures, text and buffers made once. */
 struct sr_segrender {
@@ -1268,10 +1279,7 @@ int sr_segrender_open(sr_segrender **out, const json_t *rp, const sr_render_opts
     s->opts.progress = NULL; /* a segment reports nothing: its caller does */
     s->pg.t0 = sr_now();
     pthread_mutex_init(&s->pg.mu, NULL);
-    int rc = sr_timeline_parse(rp, opts->base_dir, &s->tl, err);
-    if (!rc && !segmentable(s->tl))
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "output.format", "Only MP4 (H.264, H.265) renders in segments.");
-    if (!rc && (s->n = plan(s->tl, &s->seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    int rc = parse_segments(rp, opts->base_dir, &s->tl, &s->seg, &s->n, err);
     /* no probe: the caller checked the whole timeline once (sr_render_check);
      * each file is still opened under its picture ceilings when loaded */
     if (!rc) rc = ctx_init(&s->r, rp, s->tl, &s->opts, &s->pg, err);
@@ -1297,7 +1305,6 @@ int sr_segrender_run(sr_segrender *s, int index, const char *path, volatile int 
         rc = sr_err_set(err, SR_EIO, path, "The file %s cannot be written: %s.", path, strerror(errno));
     if (rc && tmp) unlink(tmp);
     free(tmp);
-    malloc_trim(0); /* the encoder's frames back to the system */
     return rc;
 }
 
@@ -1316,10 +1323,7 @@ int sr_render_segment_keys(const json_t *rp, const sr_render_opts *opts, char (*
     sr_seg *seg = NULL;
     sr_segkeys *memo = NULL;
     char dir[4096];
-    int rc = sr_timeline_parse(rp, opts->base_dir, &tl, err), ns = 0;
-    if (!rc && !segmentable(tl))
-        rc = sr_err_set(err, SR_EINVALID_FIELD, "output.format", "Only MP4 (H.264, H.265) renders in segments.");
-    if (!rc && (ns = plan(tl, &seg)) < 0) rc = sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+    int ns = 0, rc = parse_segments(rp, opts->base_dir, &tl, &seg, &ns, err);
     if (!rc && n != ns)
         rc = sr_err_set(err, SR_EINVALID_FIELD, "segments", "The timeline has %d segments, not %d.", ns, n);
     if (opts->cache_dir) snprintf(dir, sizeof dir, "%s/hashes", opts->cache_dir); /* file hashes remembered */
