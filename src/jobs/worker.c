@@ -33,8 +33,9 @@
 #define IDLE_POLL_MS 200
 /* Encoder threads of a segment rendered as a task: the same on every node
  * (they are part of its key), whatever its cores; a node runs about one
- * render process per two cores (--processes), each rendering one segment. */
-#define TASK_ENCODER_THREADS 2
+ * render process per two cores (--processes), each rendering one segment
+ * with two H.264 slices a core, as a 2-core render does (encode.c). */
+#define TASK_ENCODER_THREADS 4
 #define BEAT_MS 1000
 #define MAX_TASK_INPUT (64 << 20) /* bytes of one task's input (its timeline) */
 

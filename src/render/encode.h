@@ -31,7 +31,7 @@ typedef struct sr_enc_cfg {
     /* A segment (segment.h): video only, no faststart, its first frame an IDR
      * and its GOPs closed, so that segments concatenate (assemble.h). */
     int segment;
-    int threads; /* encoder threads; 0: one per core (2..16) */
+    int threads; /* encoder threads (H.264: slices); 0: automatic (encode.c) */
     /* MP4 audio only (vcodec SR_VC_NONE): no main file (path unused); the AAC
      * packets go to this feed (afeed.h) as they are made. The caller ends it. */
     struct sr_afeed *audio_feed;

@@ -43,7 +43,7 @@
 #include "render/timeline.h"
 #include "render/video.h"
 
-#define QUEUE_FRAMES 4
+#define QUEUE_FRAMES 2
 #define AUDIO_BLOCK 1024
 #define MP3_BITRATE 192000
 
@@ -73,6 +73,7 @@ typedef struct render {
      * as 0.. (a segment) or as themselves (the whole video) */
     int64_t f0, f1;
     int64_t thumb;    /* the thumbnail's frame, -1: none */
+    sr_frame *thumb_pic; /* its picture, kept until the encoder is closed */
     uint8_t *jpg;     /* the thumbnail once made (av_free) */
     int jpg_len;
     struct prog *pg;  /* progress, shared by every pipeline of a render */
@@ -496,10 +497,14 @@ static int encode_loop(render *r, sr_encoder *enc, sr_audio *au, sr_err *err)
             if (n == 0) audio_done = 1;
         }
         AVFrame *slot = r->slot[head];
-        if (i == r->thumb && !r->jpg) {
+        if (i == r->thumb && !r->jpg && !r->thumb_pic) {
+            /* kept, and made a JPEG once the video encoder is gone (thumb_finish):
+             * the JPEG encoder's ~20 MB at 1080p stays out of the x264 peak */
             sr_frame f;
             view_of(slot, &f);
-            if ((rc = sr_encode_jpeg(&f, &r->jpg, &r->jpg_len, err))) return rc;
+            if (!(r->thumb_pic = sr_frame_alloc(f.w, f.h)))
+                return sr_err_set(err, SR_ENOMEM, "", "Out of memory.");
+            sr_frame_copy(r->thumb_pic, &f);
         }
         if ((rc = sr_encoder_video(enc, slot, i - r->f0, err))) return rc;
         head = (head + 1) % QUEUE_FRAMES;
@@ -545,6 +550,8 @@ static void ctx_free(render *r)
         for (int i = 0; r->vl && i < r->tl->nvis; i++) sr_vlayer_close(r->vl[i]);
     }
     for (int i = 0; i < QUEUE_FRAMES; i++) av_frame_free(&r->slot[i]);
+    sr_frame_free(r->thumb_pic);
+    r->thumb_pic = NULL;
     free(r->sm);
     free(r->layers);
     free(r->lx);
@@ -634,6 +641,16 @@ static int run_range(render *r, int64_t f0, int64_t f1, sr_encoder *enc, sr_audi
     return rc;
 }
 
+/* The thumbnail kept by encode_loop made a JPEG (after its encoder is closed). */
+static int thumb_finish(render *r, sr_err *err)
+{
+    if (!r->thumb_pic) return 0;
+    int rc = r->jpg ? 0 : sr_encode_jpeg(r->thumb_pic, &r->jpg, &r->jpg_len, err);
+    sr_frame_free(r->thumb_pic);
+    r->thumb_pic = NULL;
+    return rc;
+}
+
 /* The thumbnail: frame i composited alone (when no pipeline made it). */
 static int thumb_alone(render *r, int64_t i, sr_err *err)
 {
@@ -657,8 +674,8 @@ static int enc_threads(int jobs)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (ncpu < 1) ncpu = 1;
     if (jobs <= 1) return 0; /* the encoder's default */
-    long t = ncpu / jobs;
-    return t < 1 ? 1 : (int)t;
+    long t = 2 * ncpu / jobs; /* two threads a core: H.264's slices (encode.c) */
+    return t < 2 ? 2 : t > 8 ? 8 : (int)t;
 }
 
 /* The encoder threads of each segment: opts.threads when given (a fleet fixes
@@ -755,7 +772,8 @@ static int encode_segment(render *r, const sr_seg *sg, const char *path, int thr
     if (!rc) rc = sr_encoder_finish(enc, err);
     sr_encoder_destroy(enc);
     malloc_trim(0); /* the encoder's frames back to the system before the next one is made */
-    return rc;
+    int trc = thumb_finish(r, err);
+    return rc ? rc : trc;
 }
 
 /* A segmented render: the work of its jobs and what they share. */
@@ -1072,6 +1090,9 @@ static int render_stream(const json_t *rp, sr_timeline *tl, const sr_render_opts
     if (!rc && !audio_only)
         st->av_end_diff_ms = 1000 * ((double)sr_encoder_audio_pos(enc) / SR_AUDIO_RATE - tl->frames / tl->fps);
     st->segments_total = st->segments_encoded = audio_only ? 0 : 1;
+    sr_encoder_destroy(enc);
+    enc = NULL;
+    if (!rc) rc = thumb_finish(&r, err);
     if (!rc) {
         *jpg = r.jpg;
         *jpg_len = r.jpg_len;

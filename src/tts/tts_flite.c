@@ -1,8 +1,9 @@
 /* tts_flite.c - the flite speech backend (CMU flite 2.x, Debian flite1-dev).
  *
- * Voices are the English voices the package ships, linked in as
- * libflite_cmu_us_*: kal, kal16, awb, rms, slt. Each is registered once, on
- * first use, and kept for the life of the process. flite's voices carry
+ * Voices are the English voices the package ships, libflite_cmu_us_*: kal,
+ * kal16, awb, rms, slt. Each library is opened (dlopen) and its voice
+ * registered on first use, and kept for the life of the process: a process
+ * that speaks none of them does not map them (~5 MB resident when linked). flite's voices carry
  * mutable feature sets that synthesis reads, so every call into flite is
  * serialised by one mutex (the only mutable global of this file besides the
  * registered voices).
@@ -16,6 +17,7 @@
  *    its time runs from the start of the first segment of its first word to
  *    the end of the last segment of its last word (segment "end" features,
  *    seconds). Tokens that speak no word (punctuation) are skipped. */
+#include <dlfcn.h>
 #include <flite/flite.h>
 #include <math.h>
 #include <pthread.h>
@@ -29,21 +31,15 @@
 #define FLITE_MAX_TEXT (64 * 1024) /* bytes of text per synthesis */
 #define FLITE_MAX_WORDS (16 * 1024)
 
-cst_voice *register_cmu_us_kal(const char *voxdir);
-cst_voice *register_cmu_us_kal16(const char *voxdir);
-cst_voice *register_cmu_us_awb(const char *voxdir);
-cst_voice *register_cmu_us_rms(const char *voxdir);
-cst_voice *register_cmu_us_slt(const char *voxdir);
-
+/* voice id: its library is libflite_cmu_us_<id>.so.1, its entry register_cmu_us_<id> */
 static const struct {
     const char *id, *name, *language, *gender;
-    cst_voice *(*reg)(const char *);
 } voices[] = {
-    {"slt", "slt (CMU US female)", "en-us", "female", register_cmu_us_slt},
-    {"rms", "rms (CMU US male)", "en-us", "male", register_cmu_us_rms},
-    {"awb", "awb (CMU Scottish male)", "en-gb", "male", register_cmu_us_awb},
-    {"kal", "kal (CMU US male, diphone 8 kHz)", "en-us", "male", register_cmu_us_kal},
-    {"kal16", "kal16 (CMU US male, diphone 16 kHz)", "en-us", "male", register_cmu_us_kal16},
+    {"slt", "slt (CMU US female)", "en-us", "female"},
+    {"rms", "rms (CMU US male)", "en-us", "male"},
+    {"awb", "awb (CMU Scottish male)", "en-gb", "male"},
+    {"kal", "kal (CMU US male, diphone 8 kHz)", "en-us", "male"},
+    {"kal16", "kal16 (CMU US male, diphone 16 kHz)", "en-us", "male"},
 };
 #define NVOICES ((int)(sizeof voices / sizeof voices[0]))
 
@@ -94,7 +90,16 @@ static cst_voice *voice_locked(int k)
         flite_init();
         g_inited = 1;
     }
-    if (!g_voice[k]) g_voice[k] = voices[k].reg(NULL);
+    if (!g_voice[k]) {
+        char lib[64], sym[64];
+        snprintf(lib, sizeof lib, "libflite_cmu_us_%s.so.1", voices[k].id);
+        snprintf(sym, sizeof sym, "register_cmu_us_%s", voices[k].id);
+        void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL); /* kept open: the voice lives in it */
+        cst_voice *(*reg)(const char *) = NULL;
+        if (h) *(void **)&reg = dlsym(h, sym);
+        if (reg) g_voice[k] = reg(NULL);
+        else if (h) dlclose(h);
+    }
     return g_voice[k];
 }
 
