@@ -209,7 +209,10 @@ static void test_burst_with_a_node_of_each_kind_killed(void **state)
     int api1 = 1; /* API node 1 is up */
     for (int i = 0; i < BURST; i++) {
         char name[32];
-        secs[i] = 2 + (i % 3); /* 2, 3 or 4 s: 60, 90 or 120 frames */
+        /* 2, 3 or 4 s: 60, 90 or 120 frames; the job after which render-1 is killed
+         * has 15 segments, so that render-1 is sure to take one of them while
+         * it runs (the short ones can all be done before it takes any) */
+        secs[i] = i == BURST / 2 ? 30 : 2 + (i % 3);
         snprintf(name, sizeof name, "burst%d", i);
         char *tl = timeline(name, (int)secs[i], 1.0);
         ids[i] = sr_test_submit(&fleet.api[api1 ? i % 2 : 0], fleet.key, "POST", "/v2/video/render", tl);
