@@ -385,12 +385,12 @@ static int open_video(sr_encoder *e, const sr_enc_cfg *cfg, sr_err *err)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (cfg->vcodec == SR_VC_H264) {
         /* x264's sliced threads (each frame cut into slices encoded at once),
-         * not its frame threads: frame threads keep more frames in flight (the
-         * threads' own and a threaded lookahead's), ~45 MB at 1080p; sliced,
-         * story60's peak is ~260 MB instead of ~300 at the same wall time on 2
-         * cores, files ~1.7% larger at the same PSNR (bench/run). Two slices
-         * per core, so that the compositor's share of a core leaves no slice
-         * waiting; at most 8 (each slice costs a little compression). */
+         * not its frame threads, which keep more frames in flight (the
+         * threads' own and a threaded lookahead's): story60's peak is 246 MB
+         * instead of 304, its wall time longer on 2 cores, where each frame
+         * waits for its slowest slice (make bench; bench/README.md). Two
+         * slices per core, so that the compositor's share of a core leaves no
+         * slice waiting; at most 8 (each slice costs a little compression). */
         v->thread_type = FF_THREAD_SLICE;
         v->thread_count = ncpu < 1 ? 2 : ncpu > 4 ? 8 : 2 * (int)ncpu;
     } else {

@@ -644,8 +644,8 @@ static int run_range(render *r, int64_t f0, int64_t f1, sr_encoder *enc, sr_audi
 /* The thumbnail kept by encode_loop made a JPEG (after its encoder is closed). */
 static int thumb_finish(render *r, sr_err *err)
 {
-    if (!r->thumb_pic) return 0;
-    int rc = r->jpg ? 0 : sr_encode_jpeg(r->thumb_pic, &r->jpg, &r->jpg_len, err);
+    if (!r->thumb_pic) return 0; /* kept only while r->jpg is not made */
+    int rc = sr_encode_jpeg(r->thumb_pic, &r->jpg, &r->jpg_len, err);
     sr_frame_free(r->thumb_pic);
     r->thumb_pic = NULL;
     return rc;
@@ -1090,15 +1090,13 @@ static int render_stream(const json_t *rp, sr_timeline *tl, const sr_render_opts
     if (!rc && !audio_only)
         st->av_end_diff_ms = 1000 * ((double)sr_encoder_audio_pos(enc) / SR_AUDIO_RATE - tl->frames / tl->fps);
     st->segments_total = st->segments_encoded = audio_only ? 0 : 1;
-    sr_encoder_destroy(enc);
-    enc = NULL;
+    sr_encoder_destroy(enc); /* before the thumbnail's JPEG encoder opens */
     if (!rc) rc = thumb_finish(&r, err);
     if (!rc) {
         *jpg = r.jpg;
         *jpg_len = r.jpg_len;
         r.jpg = NULL;
     }
-    sr_encoder_destroy(enc);
     sr_audio_destroy(au);
     sr_limiter_destroy(r.lim);
     ctx_free(&r);

@@ -3,10 +3,10 @@
  * Voices are the English voices the package ships, libflite_cmu_us_*: kal,
  * kal16, awb, rms, slt. Each library is opened (dlopen) and its voice
  * registered on first use, and kept for the life of the process: a process
- * that speaks none of them does not map them (~5 MB resident when linked). flite's voices carry
- * mutable feature sets that synthesis reads, so every call into flite is
- * serialised by one mutex (the only mutable global of this file besides the
- * registered voices).
+ * that speaks none of them does not map them (linked, their relocated data
+ * stayed resident in every process). flite's voices carry mutable feature
+ * sets that synthesis reads, so every call into flite is serialised by one
+ * mutex (the only mutable global of this file besides the registered voices).
  *
  * Parameters:
  *  - speed 50..200 (100 = normal) sets the voice's duration_stretch to
