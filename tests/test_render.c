@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <libavformat/avformat.h>
 
 #include "render/engine.h"
 #include "support/fixtures.h"
@@ -307,6 +308,68 @@ static void test_video_background(void **state)
     json_decref(rp);
 }
 
+/* Slices (H.264 NAL units of type 1 or 5) in the first video packet of the MP4 at path. */
+static int first_frame_slices(const char *path)
+{
+    AVFormatContext *fc = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    int n = -1;
+    if (pkt && avformat_open_input(&fc, path, NULL, NULL) == 0 && avformat_find_stream_info(fc, NULL) >= 0) {
+        int vs = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+        while (vs >= 0 && av_read_frame(fc, pkt) >= 0) {
+            if (pkt->stream_index == vs) { /* MP4: each NAL unit after its 4-byte length */
+                n = 0;
+                for (int off = 0; off + 5 <= pkt->size;) {
+                    uint32_t len = (uint32_t)pkt->data[off] << 24 | pkt->data[off + 1] << 16 |
+                                   pkt->data[off + 2] << 8 | pkt->data[off + 3];
+                    int type = pkt->data[off + 4] & 0x1f;
+                    n += type == 1 || type == 5;
+                    if (len > (uint32_t)(pkt->size - off - 4)) break;
+                    off += 4 + (int)len;
+                }
+                av_packet_unref(pkt);
+                break;
+            }
+            av_packet_unref(pkt);
+        }
+    }
+    avformat_close_input(&fc);
+    av_packet_free(&pkt);
+    return n;
+}
+
+/* H.264 is encoded in slices at once (x264's sliced threads: fewer frames in
+ * flight than frame threads, which make one slice a frame). */
+static void test_h264_slices(void **state)
+{
+    static const struct {
+        int w, h;
+    } cases[] = {{1920, 1080}, {640, 360}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf,
+                 "{\"output\":{\"width\":%d,\"height\":%d,\"fps\":10,\"duration\":0.5,\"preset\":\"ultrafast\"},"
+                 "\"sceneMarkers\":[{\"sceneIndex\":0,\"startTime\":0,\"duration\":0.5}],"
+                 "\"elements\":[{\"id\":\"bg\",\"elementType\":\"backgroundElement\",\"type\":\"color\","
+                 "\"color\":\"#28b43c\",\"sceneIndex\":0,\"startTime\":0,\"duration\":0.5}]}",
+                 cases[i].w, cases[i].h);
+        json_error_t je;
+        json_t *rp = json_loads(buf, 0, &je);
+        assert_non_null(rp);
+        const char *out = sr_test_path(g_dir, "slices.mp4");
+        sr_render_opts o = {.out_path = out, .base_dir = g_dir};
+        sr_err err = {0};
+        if (sr_render(rp, &o, &err)) fail_msg("render %dx%d: %s (%s)", cases[i].w, cases[i].h, err.msg, err.field);
+        json_decref(rp);
+        int n = first_frame_slices(out);
+        if (n < 2) fail_msg("%dx%d: %d slices in the first frame", cases[i].w, cases[i].h, n);
+        sr_frame *f = sr_test_decode_frame(out, 0.25);
+        assert_non_null(f);
+        assert_rgb_near(f, 0, 0, cases[i].w, cases[i].h, 40, 180, 60, 12, "the green scene");
+        sr_frame_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_cancel_leaves_nothing),
         cmocka_unit_test(test_validate_errors),
         cmocka_unit_test(test_video_background),
+        cmocka_unit_test(test_h264_slices),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
